@@ -5,15 +5,19 @@ public enum SchemaLoader {
     /// Parses and checks the `.wire` files in `directory`, or the single file when `directory`
     /// names a file.
     ///
+    /// - Parameters:
+    ///   - directory: the folder or file, as messages and generated headers will name it.
+    ///   - root: the folder `directory` is relative to; nil for the current directory.
     /// - Throws: ``SchemaErrors`` with every problem (unreadable files included).
-    public static func load(_ directory: String) throws(SchemaErrors) -> Schema {
+    public static func load(_ directory: String, root: String? = nil) throws(SchemaErrors) -> Schema {
+        let prefix = root.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: prefix + directory, isDirectory: &isDirectory) else {
             throw SchemaErrors([SchemaDiagnostic("no such file or folder", at: SourceLocation(file: directory, line: 1, column: 1))])
         }
         var paths: [String]
         if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: prefix + directory)) ?? []
             paths = names.filter { $0.hasSuffix(".wire") }.sorted().map { "\(directory)/\($0)" }
         } else {
             paths = [directory]
@@ -24,7 +28,7 @@ public enum SchemaLoader {
         var files: [SchemaFile] = []
         var diagnostics: [SchemaDiagnostic] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: prefix + path), let text = String(data: data, encoding: .utf8) else {
                 diagnostics.append(SchemaDiagnostic("cannot read the file as UTF-8", at: SourceLocation(file: path, line: 1, column: 1)))
                 continue
             }

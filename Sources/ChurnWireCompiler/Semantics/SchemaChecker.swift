@@ -239,20 +239,23 @@ public enum SchemaChecker {
         }
         var diagnostics: [SchemaDiagnostic] = []
         for message in messages {
-            // Depth-first search for a path back to `message`.
-            var stack = edges[message.fullName] ?? []
+            // Depth-first search for a path back to `message`, remembering the field of `message`
+            // each path leaves through (that is where the cycle is reported).
+            var stack = (edges[message.fullName] ?? []).map { (target: $0.0, first: $0.1) }
             var visited: Set<String> = []
-            while let (target, field) = stack.popLast() {
+            while let (target, first) = stack.popLast() {
                 if target == message.fullName {
                     diagnostics.append(
                         SchemaDiagnostic(
-                            "message '\(message.relativeName)' contains itself through field '\(field.name)'; make the cycle 'repeated'",
-                            at: field.location
+                            "message '\(message.relativeName)' contains itself through field '\(first.name)'; make the cycle 'repeated'",
+                            at: first.location
                         )
                     )
                     break
                 }
-                if visited.insert(target).inserted { stack += edges[target] ?? [] }
+                if visited.insert(target).inserted {
+                    stack += (edges[target] ?? []).map { (target: $0.0, first: first) }
+                }
             }
         }
         return diagnostics
