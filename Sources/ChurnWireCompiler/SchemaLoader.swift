@@ -13,7 +13,9 @@ public enum SchemaLoader {
         let prefix = root.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? ""
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: prefix + directory, isDirectory: &isDirectory) else {
-            throw SchemaErrors([SchemaDiagnostic("no such file or folder", at: SourceLocation(file: directory, line: 1, column: 1))])
+            throw SchemaErrors([
+                SchemaDiagnostic("no such file or folder", at: SourceLocation(file: directory, line: 1, column: 1))
+            ])
         }
         var paths: [String]
         if isDirectory.boolValue {
@@ -23,13 +25,22 @@ public enum SchemaLoader {
             paths = [directory]
         }
         guard !paths.isEmpty else {
-            throw SchemaErrors([SchemaDiagnostic("no .wire files here", at: SourceLocation(file: directory, line: 1, column: 1))])
+            throw SchemaErrors([
+                SchemaDiagnostic("no .wire files here", at: SourceLocation(file: directory, line: 1, column: 1))
+            ])
         }
         var files: [SchemaFile] = []
         var diagnostics: [SchemaDiagnostic] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: prefix + path), let text = String(data: data, encoding: .utf8) else {
-                diagnostics.append(SchemaDiagnostic("cannot read the file as UTF-8", at: SourceLocation(file: path, line: 1, column: 1)))
+            guard let data = FileManager.default.contents(atPath: prefix + path),
+                let text = String(data: data, encoding: .utf8)
+            else {
+                diagnostics.append(
+                    SchemaDiagnostic(
+                        "cannot read the file as UTF-8",
+                        at: SourceLocation(file: path, line: 1, column: 1)
+                    )
+                )
                 continue
             }
             do {

@@ -82,9 +82,13 @@ struct Generate: ParsableCommand {
                 )
                 throw ExitCode(1)
             }
-            print("churnwirec: generated code is up to date (\(schema.messages.count) messages, \(schema.enums.count) enums, \(schema.services.count) services)")
+            print(
+                "churnwirec: generated code is up to date (\(schema.messages.count) messages, \(schema.enums.count) enums, \(schema.services.count) services)"
+            )
         } else {
-            print("churnwirec: \(stale.isEmpty ? "nothing changed" : "wrote \(stale.count) file(s)") from \(schema.files.count) schema file(s)")
+            print(
+                "churnwirec: \(stale.isEmpty ? "nothing changed" : "wrote \(stale.count) file(s)") from \(schema.files.count) schema file(s)"
+            )
             for path in stale { print("  \(path)") }
         }
     }
@@ -119,7 +123,9 @@ struct Compat: ParsableCommand {
         let violations = CompatibilityChecker.check(old: oldSchema, new: newSchema)
         guard violations.isEmpty else {
             FileHandle.standardError.write(Data((violations.map(\.description).joined(separator: "\n") + "\n").utf8))
-            FileHandle.standardError.write(Data("churnwirec: \(violations.count) breaking change(s) from \(self.old) to \(self.new)\n".utf8))
+            FileHandle.standardError.write(
+                Data("churnwirec: \(violations.count) breaking change(s) from \(self.old) to \(self.new)\n".utf8)
+            )
             throw ExitCode(1)
         }
         print("churnwirec: \(self.new) is compatible with \(self.old)")

@@ -27,7 +27,11 @@ public struct FrameDecoder: ByteToMessageDecoder {
     ) throws -> DecodingState {
         if try self.decode(context: context, buffer: &buffer) == .continue { return .continue }
         guard buffer.readableBytes == 0 else {
-            throw WireError(.truncated, "the stream ended inside a frame (\(buffer.readableBytes) bytes left)", offset: 0)
+            throw WireError(
+                .truncated,
+                "the stream ended inside a frame (\(buffer.readableBytes) bytes left)",
+                offset: 0
+            )
         }
         return .needMoreData
     }

@@ -75,7 +75,11 @@ public struct FrameEncoder: Sendable {
             buffer.writeInteger(UInt32(size), endianness: .big)
             let compressed = payload.withUnsafeReadableBytes { LZ4Block.compress($0, into: &buffer) }
             if let compressed {
-                buffer.setInteger(UInt32(Frame.compressedPrefixSize + compressed), at: headerIndex + 1, endianness: .big)
+                buffer.setInteger(
+                    UInt32(Frame.compressedPrefixSize + compressed),
+                    at: headerIndex + 1,
+                    endianness: .big
+                )
                 return
             }
             // Incompressible: undo the header and send the bytes as they are.

@@ -46,14 +46,24 @@ public struct FrameParser: Sendable {
         return Frame(flags: flags, payload: payload)
     }
 
-    private func decompressFrame(flags: FrameFlags, length: Int, from buffer: inout ByteBuffer) throws(WireError) -> Frame {
+    private func decompressFrame(
+        flags: FrameFlags,
+        length: Int,
+        from buffer: inout ByteBuffer
+    ) throws(WireError) -> Frame {
         guard self.acceptsCompression else {
-            throw WireError(.compressionNotAccepted, "a compressed frame arrived but compression was not offered", offset: 0)
+            throw WireError(
+                .compressionNotAccepted,
+                "a compressed frame arrived but compression was not offered",
+                offset: 0
+            )
         }
         guard length > Frame.compressedPrefixSize else {
             throw WireError(.malformedCompression, "compressed frame is shorter than its size prefix", offset: 1)
         }
-        let declared = Int(buffer.getInteger(at: buffer.readerIndex + Frame.headerSize, endianness: .big, as: UInt32.self)!)
+        let declared = Int(
+            buffer.getInteger(at: buffer.readerIndex + Frame.headerSize, endianness: .big, as: UInt32.self)!
+        )
         guard declared <= self.limits.maxDecompressedSize else {
             throw WireError(
                 .decompressedTooLarge,

@@ -51,7 +51,10 @@ extension WireMessage {
         let size = self.encodedSize
         return [UInt8](unsafeUninitializedCapacity: size) { memory, initialized in
             if size > 0 {
-                var writer = WireWriter(start: UnsafeMutableRawPointer(memory.baseAddress.unsafelyUnwrapped), capacity: size)
+                var writer = WireWriter(
+                    start: UnsafeMutableRawPointer(memory.baseAddress.unsafelyUnwrapped),
+                    capacity: size
+                )
                 self.encode(to: &writer)
             }
             initialized = size

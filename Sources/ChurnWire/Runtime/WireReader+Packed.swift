@@ -141,7 +141,11 @@ public enum PackedVarint {
     @inlinable
     public static func bool(_ raw: UInt64, _ field: UInt32, _ offset: Int) throws(WireError) -> Bool {
         guard raw <= 1 else {
-            throw WireError(.valueOutOfRange, "an element of field \(field) is a bool but is not 0 or 1", offset: offset)
+            throw WireError(
+                .valueOutOfRange,
+                "an element of field \(field) is a bool but is not 0 or 1",
+                offset: offset
+            )
         }
         return raw == 1
     }

@@ -71,7 +71,9 @@ public enum CompatibilityChecker {
             }
             let newValues = newEnum.declaration.values
             for oldValue in oldEnum.declaration.values {
-                if let sameName = newValues.first(where: { $0.name == oldValue.name }), sameName.number != oldValue.number {
+                if let sameName = newValues.first(where: { $0.name == oldValue.name }),
+                    sameName.number != oldValue.number
+                {
                     refuse(
                         "enum value '\(oldValue.name)' of '\(newEnum.relativeName)' changed number from \(oldValue.number) to \(sameName.number)",
                         at: sameName.location

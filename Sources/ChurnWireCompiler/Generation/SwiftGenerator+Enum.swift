@@ -15,13 +15,17 @@ extension SwiftGenerator {
                 for value in enumeration.declaration.values {
                     writer.line()
                     writer.doc(value.doc.isEmpty ? ["`\(value.name)` = \(value.number)."] : value.doc)
-                    writer.line("public static let \(Naming.lowerCamel(value.name)) = \(name)(rawValue: \(value.number))")
+                    writer.line(
+                        "public static let \(Naming.lowerCamel(value.name)) = \(name)(rawValue: \(value.number))"
+                    )
                 }
                 writer.line()
                 writer.line("/// Every value the schema names, in schema order.")
                 writer.line(
                     "public static let allNamed: [\(name)] = ["
-                        + enumeration.declaration.values.map { ".\(Naming.lowerCamel($0.name))" }.joined(separator: ", ") + "]"
+                        + enumeration.declaration.values.map { ".\(Naming.lowerCamel($0.name))" }.joined(
+                            separator: ", "
+                        ) + "]"
                 )
                 writer.line()
                 writer.line("/// The schema's name for this number, or nil.")

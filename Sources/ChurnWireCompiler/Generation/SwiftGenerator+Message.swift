@@ -14,7 +14,8 @@ extension SwiftGenerator {
                     writer.line()
                     writer.doc(field.field.declaration.doc)
                     writer.doc(field.field.declaration.doc.isEmpty ? [] : [""])
-                    writer.doc(["Field \(field.field.number) (`\(field.field.name)`), default `\(field.defaultValue)`."])
+                    writer.doc(["Field \(field.field.number) (`\(field.field.name)`), default `\(field.defaultValue)`."]
+                    )
                     writer.line("public var \(field.property): \(field.swiftType)")
                 }
                 writer.line()
@@ -159,7 +160,9 @@ extension SwiftGenerator {
                             }
                         case .repeated:
                             writer.line("case \(number):")
-                            writer.line("    try reader.appendElement(tag, to: &\(value)) { (reader, tag) throws(WireError) in")
+                            writer.line(
+                                "    try reader.appendElement(tag, to: &\(value)) { (reader, tag) throws(WireError) in"
+                            )
                             writer.line("        try \(field.readValue)")
                             writer.line("    }")
                         }
@@ -182,7 +185,9 @@ extension SwiftGenerator {
                 case .optional:
                     writer.line("if let value = \(value) { \(key); json.value(value) }")
                 case .repeated:
-                    writer.line("\(key); json.beginArray(); for element in \(value) { json.value(element) }; json.endArray()")
+                    writer.line(
+                        "\(key); json.beginArray(); for element in \(value) { json.value(element) }; json.endArray()"
+                    )
                 }
             }
             writer.line("json.endObject()")

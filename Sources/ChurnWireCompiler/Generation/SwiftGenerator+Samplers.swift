@@ -22,11 +22,15 @@ extension SwiftGenerator {
                         case (.singular, _):
                             writer.line("\(target) = \(one("rng"))")
                         case (.optional, .message):
-                            writer.line("\(target) = depth < RandomSampling.maxDepth ? rng.wireOptional { \(one("$0")) } : nil")
+                            writer.line(
+                                "\(target) = depth < RandomSampling.maxDepth ? rng.wireOptional { \(one("$0")) } : nil"
+                            )
                         case (.optional, _):
                             writer.line("\(target) = rng.wireOptional { \(one("$0")) }")
                         case (.repeated, .message):
-                            writer.line("\(target) = depth < RandomSampling.maxDepth ? rng.wireArray { \(one("$0")) } : []")
+                            writer.line(
+                                "\(target) = depth < RandomSampling.maxDepth ? rng.wireArray { \(one("$0")) } : []"
+                            )
                         case (.repeated, _):
                             writer.line("\(target) = rng.wireArray { \(one("$0")) }")
                         }

@@ -60,7 +60,9 @@ public struct SwiftGenerator {
 
     private func schemaIndex() -> String {
         var writer = CodeWriter()
-        writer.doc(["Every message and RPC method of package `\(self.schema.package)`, for routing tables, fuzzing and tests."])
+        writer.doc([
+            "Every message and RPC method of package `\(self.schema.package)`, for routing tables, fuzzing and tests."
+        ])
         writer.block("public enum WireSchema") { writer in
             writer.line("/// The schema's package.")
             writer.line("public static let package = \(Naming.literal(self.schema.package))")
@@ -74,7 +76,9 @@ public struct SwiftGenerator {
             writer.line("public static let methods: [RPCMethodDescriptor] = [")
             for service in self.schema.services {
                 for rpc in service.declaration.rpcs {
-                    writer.line("    \(Naming.serviceName(service.declaration.name)).\(Self.methodName(rpc.name)).descriptor,")
+                    writer.line(
+                        "    \(Naming.serviceName(service.declaration.name)).\(Self.methodName(rpc.name)).descriptor,"
+                    )
                 }
             }
             writer.line("]")

@@ -7,7 +7,9 @@ public enum SchemaChecker {
     public static func check(_ files: [SchemaFile]) throws(SchemaErrors) -> Schema {
         var diagnostics: [SchemaDiagnostic] = []
         guard let package = files.first?.package else {
-            throw SchemaErrors([SchemaDiagnostic("no .wire files", at: SourceLocation(file: "wire", line: 1, column: 1))])
+            throw SchemaErrors([
+                SchemaDiagnostic("no .wire files", at: SourceLocation(file: "wire", line: 1, column: 1))
+            ])
         }
         for file in files where file.package != package {
             diagnostics.append(
@@ -33,7 +35,13 @@ public enum SchemaChecker {
             let relative = scope.isEmpty ? message.name : "\(scope).\(message.name)"
             declare("\(package).\(relative)", at: message.location)
             messages.append(
-                .init(fullName: "\(package).\(relative)", relativeName: relative, declaration: message, fields: [], file: file)
+                .init(
+                    fullName: "\(package).\(relative)",
+                    relativeName: relative,
+                    declaration: message,
+                    fields: [],
+                    file: file
+                )
             )
             for nested in message.nestedEnums {
                 declare("\(package).\(relative).\(nested.name)", at: nested.location)
@@ -117,7 +125,9 @@ public enum SchemaChecker {
             for rpcIndex in services[index].declaration.rpcs.indices {
                 let rpc = services[index].declaration.rpcs[rpcIndex]
                 if let earlier = seen[rpc.name] {
-                    diagnostics.append(SchemaDiagnostic("RPC '\(rpc.name)' is already declared at \(earlier)", at: rpc.location))
+                    diagnostics.append(
+                        SchemaDiagnostic("RPC '\(rpc.name)' is already declared at \(earlier)", at: rpc.location)
+                    )
                 }
                 seen[rpc.name] = rpc.location
                 for role in ["request", "response"] {
@@ -134,7 +144,10 @@ public enum SchemaChecker {
                         )
                     case nil:
                         diagnostics.append(
-                            SchemaDiagnostic("unknown \(role) type '\(typeName)' in RPC '\(rpc.name)'", at: rpc.location)
+                            SchemaDiagnostic(
+                                "unknown \(role) type '\(typeName)' in RPC '\(rpc.name)'",
+                                at: rpc.location
+                            )
                         )
                     }
                 }
@@ -168,7 +181,10 @@ public enum SchemaChecker {
             }
             if let earlier = names[field.name] {
                 diagnostics.append(
-                    SchemaDiagnostic("field name '\(field.name)' is already used at \(earlier.location)", at: field.location)
+                    SchemaDiagnostic(
+                        "field name '\(field.name)' is already used at \(earlier.location)",
+                        at: field.location
+                    )
                 )
             }
             if message.reserves(field.number) {
@@ -181,7 +197,10 @@ public enum SchemaChecker {
             }
             if message.reservedNames.contains(field.name) {
                 diagnostics.append(
-                    SchemaDiagnostic("field name '\(field.name)' is reserved in message '\(message.name)'", at: field.location)
+                    SchemaDiagnostic(
+                        "field name '\(field.name)' is reserved in message '\(message.name)'",
+                        at: field.location
+                    )
                 )
             }
             numbers[field.number] = numbers[field.number] ?? field
@@ -216,7 +235,9 @@ public enum SchemaChecker {
                 )
             }
             if !names.insert(value.name).inserted {
-                diagnostics.append(SchemaDiagnostic("enum value name '\(value.name)' is used twice", at: value.location))
+                diagnostics.append(
+                    SchemaDiagnostic("enum value name '\(value.name)' is used twice", at: value.location)
+                )
             }
             if enumeration.reserves(value.number) || enumeration.reservedNames.contains(value.name) {
                 diagnostics.append(
@@ -234,7 +255,9 @@ public enum SchemaChecker {
         var edges: [String: [(String, FieldDeclaration)]] = [:]
         for message in messages {
             for field in message.fields where field.label != .repeated {
-                if case .message(let target) = field.type { edges[message.fullName, default: []].append((target, field.declaration)) }
+                if case .message(let target) = field.type {
+                    edges[message.fullName, default: []].append((target, field.declaration))
+                }
             }
         }
         var diagnostics: [SchemaDiagnostic] = []

@@ -83,7 +83,8 @@ struct Lexer {
                 self.advance()
                 kind = .symbol(Character(Unicode.Scalar(byte)))
             } else {
-                let scalar = String(decoding: self.bytes[self.index...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
+                let scalar =
+                    String(decoding: self.bytes[self.index...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
                 throw SchemaDiagnostic("unexpected character '\(scalar)'", at: start)
             }
             tokens.append(Token(kind: kind, location: start, leadingComments: comments))
@@ -142,7 +143,8 @@ struct Lexer {
     }
 
     private static func isIdentifierStart(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || byte == UInt8(ascii: "_")
     }
 

@@ -31,7 +31,10 @@ public struct Parser {
 
     private func error(_ expected: String, context: String? = nil) -> SchemaDiagnostic {
         let after = context.map { " \($0)" } ?? ""
-        return SchemaDiagnostic("expected \(expected)\(after), found \(self.current.display)", at: self.current.location)
+        return SchemaDiagnostic(
+            "expected \(expected)\(after), found \(self.current.display)",
+            at: self.current.location
+        )
     }
 
     private func isKeyword(_ keyword: String) -> Bool {
@@ -73,7 +76,10 @@ public struct Parser {
         return (name, token)
     }
 
-    private mutating func expectInteger(_ what: String, _ context: String) throws(SchemaDiagnostic) -> (UInt64, SourceLocation) {
+    private mutating func expectInteger(
+        _ what: String,
+        _ context: String
+    ) throws(SchemaDiagnostic) -> (UInt64, SourceLocation) {
         let token = self.current
         if self.isSymbol("-") {
             throw SchemaDiagnostic("\(what) must not be negative", at: token.location)
@@ -158,7 +164,10 @@ public struct Parser {
             label = self.isKeyword("optional") ? .optional : .repeated
             _ = self.next()
             if self.isKeyword("optional") || self.isKeyword("repeated") {
-                throw SchemaDiagnostic("a field is either 'optional' or 'repeated', not both", at: self.current.location)
+                throw SchemaDiagnostic(
+                    "a field is either 'optional' or 'repeated', not both",
+                    at: self.current.location
+                )
             }
         }
         guard case .identifier = self.current.kind else {

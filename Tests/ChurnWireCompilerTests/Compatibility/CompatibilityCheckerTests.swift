@@ -37,7 +37,10 @@ struct CompatibilityCheckerTests {
             ("message A { reserved 9; u32 id = 1;", "field 1 ('id') of 'A' changed type from u64 to u32"),
             ("message A { reserved 9; B id = 1;", "field 1 ('id') of 'A' changed type from u64 to message p.B"),
             ("message A { reserved 9; repeated u64 id = 1;", "field 1 ('id') of 'A' changed from singular to repeated"),
-            ("message A { u64 id = 1; string name = 2; repeated f64 xs = 3; B b = 4; E e = 5; u32 again = 9; }\n//", "field 'again' reuses number 9, which 'A' reserved"),
+            (
+                "message A { u64 id = 1; string name = 2; repeated f64 xs = 3; B b = 4; E e = 5; u32 again = 9; }\n//",
+                "field 'again' reuses number 9, which 'A' reserved"
+            ),
         ]
     )
     func breaking(change: String, expected: String) throws {

@@ -11,11 +11,17 @@ struct GeneratedCodeTests {
     func committedCodeIsFresh() throws {
         let generator = SwiftGenerator(schema: try SchemaLoader.load("wire", root: Self.root))
         for file in generator.generateLibrary() {
-            let committed = try String(contentsOfFile: "\(Self.root)/Sources/ChurnWire/Generated/\(file.name)", encoding: .utf8)
+            let committed = try String(
+                contentsOfFile: "\(Self.root)/Sources/ChurnWire/Generated/\(file.name)",
+                encoding: .utf8
+            )
             #expect(committed == file.contents, "\(file.name) is stale: run `swift run churnwirec`")
         }
         let samplers = generator.generateTestSamplers()
-        #expect(try String(contentsOfFile: "\(Self.root)/Tests/ChurnWireTests/Generated/\(samplers.name)", encoding: .utf8) == samplers.contents)
+        #expect(
+            try String(contentsOfFile: "\(Self.root)/Tests/ChurnWireTests/Generated/\(samplers.name)", encoding: .utf8)
+                == samplers.contents
+        )
     }
 
     @Test("the current schema is compatible with every release kept in wire/releases/")

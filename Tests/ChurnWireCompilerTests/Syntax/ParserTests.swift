@@ -56,22 +56,55 @@ struct ParserTests {
     @Test(
         "bad schemas fail at the right place with what was expected",
         arguments: [
-            ("message A { u64 a = 1; }", "t.wire:1:1: error: expected 'package' at the start of the file, found 'message'"),
+            (
+                "message A { u64 a = 1; }",
+                "t.wire:1:1: error: expected 'package' at the start of the file, found 'message'"
+            ),
             ("package p;\nmessage A { u64 a 1; }", "t.wire:2:19: error: expected '=' after field name 'a', found '1'"),
-            ("package p;\nmessage A {\n  u64 a = 1\n}", "t.wire:4:1: error: expected ';' after field number 1, found '}'"),
-            ("package p;\nmessage A { u64 a = 0; }", "t.wire:2:21: error: field number 0 is out of range (1 to 536870911)"),
-            ("package p;\nmessage A { u64 a = 536870912; }", "t.wire:2:21: error: field number 536870912 is out of range (1 to 536870911)"),
-            ("package p;\nmessage A { u64 a = 1;", "t.wire:2:23: error: expected '}' to close message 'A', found end of file"),
-            ("package p;\nmessage A { optional repeated u64 a = 1; }", "t.wire:2:22: error: a field is either 'optional' or 'repeated', not both"),
+            (
+                "package p;\nmessage A {\n  u64 a = 1\n}",
+                "t.wire:4:1: error: expected ';' after field number 1, found '}'"
+            ),
+            (
+                "package p;\nmessage A { u64 a = 0; }",
+                "t.wire:2:21: error: field number 0 is out of range (1 to 536870911)"
+            ),
+            (
+                "package p;\nmessage A { u64 a = 536870912; }",
+                "t.wire:2:21: error: field number 536870912 is out of range (1 to 536870911)"
+            ),
+            (
+                "package p;\nmessage A { u64 a = 1;",
+                "t.wire:2:23: error: expected '}' to close message 'A', found end of file"
+            ),
+            (
+                "package p;\nmessage A { optional repeated u64 a = 1; }",
+                "t.wire:2:22: error: a field is either 'optional' or 'repeated', not both"
+            ),
             ("package p;\nenum E { A = -1; }", "t.wire:2:14: error: an enum value number must not be negative"),
-            ("package p;\nmessage message { }", "t.wire:2:9: error: 'message' is a keyword and cannot be used as a message name"),
-            ("package p;\nservice S { rpc X(A) (B); }", "t.wire:2:22: error: expected 'returns' after the request of 'X', found '('"),
-            ("package p;\nfoo", "t.wire:2:1: error: expected 'message', 'enum' or 'service' at the top level, found 'foo'"),
+            (
+                "package p;\nmessage message { }",
+                "t.wire:2:9: error: 'message' is a keyword and cannot be used as a message name"
+            ),
+            (
+                "package p;\nservice S { rpc X(A) (B); }",
+                "t.wire:2:22: error: expected 'returns' after the request of 'X', found '('"
+            ),
+            (
+                "package p;\nfoo",
+                "t.wire:2:1: error: expected 'message', 'enum' or 'service' at the top level, found 'foo'"
+            ),
             ("package p;\nmessage A { u64 a = 1; } @", "t.wire:2:26: error: unexpected character '@'"),
             ("package p;\n/* open", "t.wire:2:1: error: unterminated block comment"),
             ("package p;\nmessage A { reserved \"x; }", "t.wire:2:22: error: unterminated string"),
-            ("package p;\nmessage A { reserved 9 to 3; }", "t.wire:2:22: error: reserved range 9 to 3 is empty or out of range"),
-            ("package p;\nmessage A { u64 a = 99999999999999999999; }", "t.wire:2:21: error: number 99999999999999999999… is too large"),
+            (
+                "package p;\nmessage A { reserved 9 to 3; }",
+                "t.wire:2:22: error: reserved range 9 to 3 is empty or out of range"
+            ),
+            (
+                "package p;\nmessage A { u64 a = 99999999999999999999; }",
+                "t.wire:2:21: error: number 99999999999999999999… is too large"
+            ),
         ]
     )
     func errors(source: String, expected: String) {

@@ -41,13 +41,16 @@ struct MalformedInputTests {
         #expect(Self.code(ScoreRequest.self, [0x30, 0x02]) == .valueOutOfRange)  // bool 2
     }
 
-    @Test("a known field with the wrong wire type is refused", arguments: [
-        [0x09, 0, 0, 0, 0, 0, 0, 0, 0] as [UInt8],  // crm as fixed64
-        [0x10, 0x01],  // product_group as varint
-        [0x1D, 0, 0, 0, 0],  // feature_schema_hash as fixed32
-        [0x2A, 0x00],  // top_drivers as length-delimited
-        [0x25, 0, 0, 0, 0],  // features as fixed32
-    ])
+    @Test(
+        "a known field with the wrong wire type is refused",
+        arguments: [
+            [0x09, 0, 0, 0, 0, 0, 0, 0, 0] as [UInt8],  // crm as fixed64
+            [0x10, 0x01],  // product_group as varint
+            [0x1D, 0, 0, 0, 0],  // feature_schema_hash as fixed32
+            [0x2A, 0x00],  // top_drivers as length-delimited
+            [0x25, 0, 0, 0, 0],  // features as fixed32
+        ]
+    )
     func wrongWireType(bytes: [UInt8]) {
         #expect(Self.code(ScoreRequest.self, bytes) == .wrongWireType)
     }

@@ -48,7 +48,9 @@ struct RoundTripTests {
 
     @Test("NaN payloads and negative zero survive bit for bit")
     func floatBitPatterns() throws {
-        let patterns: [UInt64] = [0x7FF8_0000_0000_0001, 0xFFF0_0000_0000_0ABC, 0x8000_0000_0000_0000, 0x7FF0_0000_0000_0000]
+        let patterns: [UInt64] = [
+            0x7FF8_0000_0000_0001, 0xFFF0_0000_0000_0ABC, 0x8000_0000_0000_0000, 0x7FF0_0000_0000_0000,
+        ]
         let request = ScoreRequest(features: patterns.map(Double.init(bitPattern:)))
         let decoded = try ScoreRequest(decoding: request.encodedBytes())
         #expect(decoded.features.map(\.bitPattern) == patterns)

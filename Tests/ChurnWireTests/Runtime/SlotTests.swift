@@ -4,15 +4,18 @@ import Testing
 @Suite("The slot hash of a CRM number")
 struct SlotTests {
     /// The values `wire/README.md` publishes; computed independently (Python, arbitrary precision).
-    @Test("matches the published test values", arguments: [
-        (UInt64(0), UInt64(0), UInt16(0)),
-        (1, 0xb456_bcfc_34c2_cb2c, 2860),
-        (42, 0x8108_7960_8e42_59cc, 2508),
-        (4711, 0x40db_71c8_7f0d_c16d, 365),
-        (4_711_000_815, 0x09b5_7cae_f0b8_a919, 2329),
-        (1_000_000_000_000, 0xf618_1ab7_4b12_94dc, 1244),
-        (UInt64.max, 0x64b5_720b_4b82_5f21, 3873),
-    ])
+    @Test(
+        "matches the published test values",
+        arguments: [
+            (UInt64(0), UInt64(0), UInt16(0)),
+            (1, 0xb456_bcfc_34c2_cb2c, 2860),
+            (42, 0x8108_7960_8e42_59cc, 2508),
+            (4711, 0x40db_71c8_7f0d_c16d, 365),
+            (4_711_000_815, 0x09b5_7cae_f0b8_a919, 2329),
+            (1_000_000_000_000, 0xf618_1ab7_4b12_94dc, 1244),
+            (UInt64.max, 0x64b5_720b_4b82_5f21, 3873),
+        ]
+    )
     func publishedValues(crm: UInt64, hash: UInt64, slot: UInt16) {
         #expect(Slot.fmix64(crm) == hash)
         #expect(Slot(crm: crm).rawValue == slot)

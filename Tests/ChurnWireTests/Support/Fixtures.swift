@@ -31,7 +31,12 @@ enum Fixtures {
                     value: Double(index * 10)
                 )
             },
-            model: ModelIdentity(name: "churn-gbdt", version: 7, alias: .production, featureSchemaHash: 0x9E37_79B9_7F4A_7C15),
+            model: ModelIdentity(
+                name: "churn-gbdt",
+                version: 7,
+                alias: .production,
+                featureSchemaHash: 0x9E37_79B9_7F4A_7C15
+            ),
             offer: nil,
             baseValue: -1.25
         )

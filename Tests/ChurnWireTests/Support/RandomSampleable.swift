@@ -40,7 +40,9 @@ extension SplitMix64 {
         }
     }
 
-    mutating func wireUInt32() -> UInt32 { UInt32(truncatingIfNeeded: self.wireUInt64() >> (self.next() % 2 == 0 ? 0 : 32)) }
+    mutating func wireUInt32() -> UInt32 {
+        UInt32(truncatingIfNeeded: self.wireUInt64() >> (self.next() % 2 == 0 ? 0 : 32))
+    }
     mutating func wireInt64() -> Int64 { Int64(bitPattern: self.wireUInt64()) }
     mutating func wireInt32() -> Int32 { Int32(bitPattern: self.wireUInt32()) }
 
@@ -48,7 +50,8 @@ extension SplitMix64 {
     mutating func wireDouble() -> Double {
         switch self.next() % 5 {
         case 0: return 0
-        case 1: return [-0.0, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude][Int(self.next() % 5)]
+        case 1:
+            return [-0.0, .infinity, -.infinity, .leastNonzeroMagnitude, .greatestFiniteMagnitude][Int(self.next() % 5)]
         case 2: return Double(Int64(bitPattern: self.next()) % 1_000_000) / 1000
         default:
             let value = Double(bitPattern: self.next())
