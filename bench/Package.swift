@@ -1,0 +1,26 @@
+// swift-tools-version: 6.2
+// ChurnGuard's micro-benchmarks (ordo-one/benchmark). Its own package, depending on the root by
+// path, so the main build never pulls the benchmark library. See bench/README.md.
+import PackageDescription
+
+let package = Package(
+    name: "ChurnGuardBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "WireBenchmarks",
+            dependencies: [
+                .product(name: "ChurnWire", package: "main"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/WireBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
