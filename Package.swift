@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChurnWireCompilerTests",
-            dependencies: ["ChurnWireCompiler"],
+            dependencies: ["ChurnWireCompiler", "churnwirec"],
             swiftSettings: strictSettings
         ),
     ]
