@@ -34,8 +34,11 @@ struct Generate: ParsableCommand {
     @Option(help: "Where the ChurnWire module's generated files go.")
     var output = "Sources/ChurnWire/Generated"
 
-    @Option(help: "Where the test target's generated samplers go.")
+    @Option(help: "Where the test target's generated samplers and conformance types go.")
     var testOutput = "Tests/ChurnWireTests/Generated"
+
+    @Option(help: "The folder of the conformance schema (every type in every label, for tests); '' for none.")
+    var conformance = "wire/conformance"
 
     @Flag(help: "Write nothing; exit 1 if any generated file differs from what is committed.")
     var check = false
@@ -49,10 +52,24 @@ struct Generate: ParsableCommand {
             throw ExitCode(1)
         }
         let generator = SwiftGenerator(schema: schema)
-        let outputs: [(folder: String, files: [SwiftGenerator.File])] = [
+        var outputs: [(folder: String, files: [SwiftGenerator.File])] = [
             (self.output, generator.generateLibrary()),
             (self.testOutput, [generator.generateTestSamplers()]),
         ]
+        if !self.conformance.isEmpty {
+            let conformance: Schema
+            do {
+                conformance = try SchemaLoader.load(self.conformance)
+            } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+            let tests = SwiftGenerator(schema: conformance, placement: .importing(module: "ChurnWire"))
+            outputs[1].files += tests.generateLibrary()
+            outputs[1].files.append(
+                tests.generateTestSamplers(fileName: "Conformance+Random.swift", listName: "allConformanceMessages")
+            )
+        }
         var stale: [String] = []
         for (folder, files) in outputs {
             let existing = Set(

@@ -316,7 +316,7 @@ public struct ModelIdentity: WireMessage {
         if !self.name.isEmpty { size += 1 + WireSize.lengthDelimited(self.name.utf8.count) }
         if self.version != 0 { size += 1 + WireSize.varint(self.version) }
         if self.alias.rawValue != 0 { size += 1 + WireSize.varint(self.alias.rawValue) }
-        if self.featureSchemaHash != 0 { size += 1 + WireSize.varint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { size += 1 + 8 }
         return size
     }
 
@@ -324,7 +324,7 @@ public struct ModelIdentity: WireMessage {
         if !self.name.isEmpty { writer.writeByte(0x0A); writer.writeString(self.name) }
         if self.version != 0 { writer.writeByte(0x10); writer.writeVarint(self.version) }
         if self.alias.rawValue != 0 { writer.writeByte(0x18); writer.writeVarint(self.alias.rawValue) }
-        if self.featureSchemaHash != 0 { writer.writeByte(0x20); writer.writeVarint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { writer.writeByte(0x21); writer.writeFixed64(self.featureSchemaHash) }
     }
 
     public init(from reader: inout WireReader) throws(WireError) {
@@ -334,7 +334,7 @@ public struct ModelIdentity: WireMessage {
             case 1: self.name = try reader.readString(tag)
             case 2: self.version = try reader.readUInt32(tag)
             case 3: self.alias = try reader.readEnum(tag, as: ModelAlias.self)
-            case 4: self.featureSchemaHash = try reader.readUInt64(tag)
+            case 4: self.featureSchemaHash = try reader.readFixedUInt64(tag)
             default: try reader.skipField(tag)
             }
         }

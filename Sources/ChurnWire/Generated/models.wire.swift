@@ -166,7 +166,7 @@ public struct ModelVersionInfo: WireMessage {
         if self.version != 0 { size += 1 + WireSize.varint(self.version) }
         if self.format.rawValue != 0 { size += 1 + WireSize.varint(self.format.rawValue) }
         if !self.sha256.isEmpty { size += 1 + WireSize.lengthDelimited(self.sha256.count) }
-        if self.featureSchemaHash != 0 { size += 1 + WireSize.varint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { size += 1 + 8 }
         if self.createdAtMs != 0 { size += 1 + WireSize.zigzag(self.createdAtMs) }
         if !self.createdBy.isEmpty { size += 1 + WireSize.lengthDelimited(self.createdBy.utf8.count) }
         if !self.notes.isEmpty { size += 1 + WireSize.lengthDelimited(self.notes.utf8.count) }
@@ -179,7 +179,7 @@ public struct ModelVersionInfo: WireMessage {
         if self.version != 0 { writer.writeByte(0x10); writer.writeVarint(self.version) }
         if self.format.rawValue != 0 { writer.writeByte(0x18); writer.writeVarint(self.format.rawValue) }
         if !self.sha256.isEmpty { writer.writeByte(0x22); writer.writeLengthDelimited(self.sha256) }
-        if self.featureSchemaHash != 0 { writer.writeByte(0x28); writer.writeVarint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { writer.writeByte(0x29); writer.writeFixed64(self.featureSchemaHash) }
         if self.createdAtMs != 0 { writer.writeByte(0x30); writer.writeVarint(ZigZag.encode(self.createdAtMs)) }
         if !self.createdBy.isEmpty { writer.writeByte(0x3A); writer.writeString(self.createdBy) }
         if !self.notes.isEmpty { writer.writeByte(0x42); writer.writeString(self.notes) }
@@ -194,7 +194,7 @@ public struct ModelVersionInfo: WireMessage {
             case 2: self.version = try reader.readUInt32(tag)
             case 3: self.format = try reader.readEnum(tag, as: ModelFormat.self)
             case 4: self.sha256 = try reader.readBytes(tag)
-            case 5: self.featureSchemaHash = try reader.readUInt64(tag)
+            case 5: self.featureSchemaHash = try reader.readFixedUInt64(tag)
             case 6: self.createdAtMs = try reader.readInt64(tag)
             case 7: self.createdBy = try reader.readString(tag)
             case 8: self.notes = try reader.readString(tag)

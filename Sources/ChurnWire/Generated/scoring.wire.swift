@@ -65,7 +65,7 @@ public struct ScoreRequest: WireMessage {
         var size = 0
         if self.crm != 0 { size += 1 + WireSize.varint(self.crm) }
         if !self.productGroup.isEmpty { size += 1 + WireSize.lengthDelimited(self.productGroup.utf8.count) }
-        if self.featureSchemaHash != 0 { size += 1 + WireSize.varint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { size += 1 + 8 }
         if !self.features.isEmpty { size += 1 + WireSize.lengthDelimited(self.features.count * 8) }
         if self.topDrivers != 0 { size += 1 + WireSize.varint(self.topDrivers) }
         if self.withOffer { size += 1 + 1 }
@@ -75,7 +75,7 @@ public struct ScoreRequest: WireMessage {
     public func encode(to writer: inout WireWriter) {
         if self.crm != 0 { writer.writeByte(0x08); writer.writeVarint(self.crm) }
         if !self.productGroup.isEmpty { writer.writeByte(0x12); writer.writeString(self.productGroup) }
-        if self.featureSchemaHash != 0 { writer.writeByte(0x18); writer.writeVarint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { writer.writeByte(0x19); writer.writeFixed64(self.featureSchemaHash) }
         if !self.features.isEmpty {
             writer.writeByte(0x22)
             writer.writePacked(self.features)
@@ -90,7 +90,7 @@ public struct ScoreRequest: WireMessage {
             switch tag.fieldNumber {
             case 1: self.crm = try reader.readUInt64(tag)
             case 2: self.productGroup = try reader.readString(tag)
-            case 3: self.featureSchemaHash = try reader.readUInt64(tag)
+            case 3: self.featureSchemaHash = try reader.readFixedUInt64(tag)
             case 4: try reader.readPacked(tag, into: &self.features)
             case 5: self.topDrivers = try reader.readUInt32(tag)
             case 6: self.withOffer = try reader.readBool(tag)
@@ -476,7 +476,7 @@ public struct ScoreBatchRequest: WireMessage {
 
     public var encodedSize: Int {
         var size = 0
-        if self.featureSchemaHash != 0 { size += 1 + WireSize.varint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { size += 1 + 8 }
         if self.featureCount != 0 { size += 1 + WireSize.varint(self.featureCount) }
         if !self.crms.isEmpty {
             var payload = 0
@@ -491,7 +491,7 @@ public struct ScoreBatchRequest: WireMessage {
     }
 
     public func encode(to writer: inout WireWriter) {
-        if self.featureSchemaHash != 0 { writer.writeByte(0x08); writer.writeVarint(self.featureSchemaHash) }
+        if self.featureSchemaHash != 0 { writer.writeByte(0x09); writer.writeFixed64(self.featureSchemaHash) }
         if self.featureCount != 0 { writer.writeByte(0x10); writer.writeVarint(self.featureCount) }
         if !self.crms.isEmpty {
             writer.writeByte(0x1A)
@@ -513,7 +513,7 @@ public struct ScoreBatchRequest: WireMessage {
         self.init()
         while let tag = try reader.nextTag() {
             switch tag.fieldNumber {
-            case 1: self.featureSchemaHash = try reader.readUInt64(tag)
+            case 1: self.featureSchemaHash = try reader.readFixedUInt64(tag)
             case 2: self.featureCount = try reader.readUInt32(tag)
             case 3: try reader.readPackedVarints(tag, into: &self.crms, convert: PackedVarint.uint64)
             case 4: self.productGroup = try reader.readString(tag)

@@ -8,7 +8,7 @@ public enum PackedVarint {
     @inlinable
     public static func uint32(_ raw: UInt64, _ field: UInt32, _ offset: Int) throws(WireError) -> UInt32 {
         guard raw <= UInt64(UInt32.max) else {
-            throw WireError(.valueOutOfRange, "an element of field \(field) does not fit in 32 bits", offset: offset)
+            throw WireReader.outOfRange(field, "has an element that does not fit in 32 bits", at: offset)
         }
         return UInt32(truncatingIfNeeded: raw)
     }
@@ -28,13 +28,7 @@ public enum PackedVarint {
     /// A bool, refusing values other than 0 and 1.
     @inlinable
     public static func bool(_ raw: UInt64, _ field: UInt32, _ offset: Int) throws(WireError) -> Bool {
-        guard raw <= 1 else {
-            throw WireError(
-                .valueOutOfRange,
-                "an element of field \(field) is a bool but is not 0 or 1",
-                offset: offset
-            )
-        }
+        guard raw <= 1 else { throw WireReader.outOfRange(field, "has a bool element that is not 0 or 1", at: offset) }
         return raw == 1
     }
 

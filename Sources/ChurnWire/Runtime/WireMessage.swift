@@ -47,6 +47,7 @@ extension WireMessage {
     }
 
     /// The encoded message as an array of bytes.
+    @inlinable
     public func encodedBytes() -> [UInt8] {
         let size = self.encodedSize
         return [UInt8](unsafeUninitializedCapacity: size) { memory, initialized in
@@ -81,6 +82,7 @@ extension WireMessage {
     /// Decodes a message from an array of bytes.
     ///
     /// - Throws: ``WireError`` when the bytes are not a valid encoding or break `limits`.
+    @inlinable
     public init(decoding bytes: [UInt8], limits: WireLimits = .defaults) throws(WireError) {
         let result: Result<Self, WireError> = bytes.withUnsafeBytes { memory in
             Result { () throws(WireError) -> Self in try Self(decoding: memory, limits: limits) }

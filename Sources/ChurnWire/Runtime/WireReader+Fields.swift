@@ -8,8 +8,7 @@ extension WireReader {
         switch try self.readVarint() {
         case 0: return false
         case 1: return true
-        default:
-            throw WireError(.valueOutOfRange, "field \(tag.fieldNumber) is a bool but is not 0 or 1", offset: start)
+        default: throw Self.outOfRange(tag.fieldNumber, "is a bool but is not 0 or 1", at: start)
         }
     }
 
@@ -31,9 +30,7 @@ extension WireReader {
     mutating func readVarint32(field: UInt32) throws(WireError) -> UInt32 {
         let start = self.offset
         let value = try self.readVarint()
-        guard value <= UInt64(UInt32.max) else {
-            throw WireError(.valueOutOfRange, "field \(field) does not fit in 32 bits", offset: start)
-        }
+        guard value <= UInt64(UInt32.max) else { throw Self.outOfRange(field, "does not fit in 32 bits", at: start) }
         return UInt32(truncatingIfNeeded: value)
     }
 
@@ -66,6 +63,20 @@ extension WireReader {
         return Float(bitPattern: try self.readFixed32())
     }
 
+    /// Reads a fixed64 (eight bytes, little-endian).
+    @inlinable
+    public mutating func readFixedUInt64(_ tag: WireTag) throws(WireError) -> UInt64 {
+        try self.expect(tag, .fixed64)
+        return try self.readFixed64()
+    }
+
+    /// Reads a fixed32 (four bytes, little-endian).
+    @inlinable
+    public mutating func readFixedUInt32(_ tag: WireTag) throws(WireError) -> UInt32 {
+        try self.expect(tag, .fixed32)
+        return try self.readFixed32()
+    }
+
     /// Reads an enum's number; numbers this schema does not name are kept, not refused.
     @inlinable
     public mutating func readEnum<E: WireEnum>(_ tag: WireTag, as: E.Type) throws(WireError) -> E {
@@ -80,11 +91,10 @@ extension WireReader {
         let length = try self.readLength()
         let start = self.offset
         let slice = UnsafeRawBufferPointer(rebasing: self.bytes[start..<start + length])
-        guard let string = String(validating: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
-            throw WireError(.invalidUTF8, "field \(tag.fieldNumber) is not valid UTF-8", offset: start)
-        }
+        guard UTF8Validation.isValid(slice) else { throw Self.invalidUTF8(field: tag.fieldNumber, at: start) }
         self.offset += length
-        return string
+        // Validated above, so decoding repairs nothing.
+        return String(decoding: slice.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
     }
 
     /// Reads a bytes field.
@@ -101,13 +111,7 @@ extension WireReader {
     @inlinable
     public mutating func readMessage<M: WireMessage>(_ tag: WireTag, as: M.Type) throws(WireError) -> M {
         try self.expect(tag, .lengthDelimited)
-        guard self.depth < self.limits.maxNestingDepth else {
-            throw WireError(
-                .nestingTooDeep,
-                "messages nest deeper than \(self.limits.maxNestingDepth) levels",
-                offset: self.offset
-            )
-        }
+        guard self.depth < self.limits.maxNestingDepth else { throw self.nestingTooDeep() }
         let length = try self.readLength()
         let outerEnd = self.end
         self.end = self.offset + length

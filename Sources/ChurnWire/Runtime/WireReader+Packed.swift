@@ -4,60 +4,69 @@ extension WireReader {
     /// Reads packed f64 values (or one unpacked value) and appends them to `array`.
     ///
     /// The element count is known from the byte length, checked against the limit, and the array
-    /// grows once; on little-endian hosts the bytes are copied in one move.
+    /// grows once; into an empty array on a little-endian host the bytes are copied in one move.
     @inlinable
     public mutating func readPacked(_ tag: WireTag, into array: inout [Double]) throws(WireError) {
-        if tag.wireType == .fixed64 {
-            try self.checkCount(array.count + 1, field: tag.fieldNumber)
-            array.append(Double(bitPattern: try self.readFixed64()))
-            return
-        }
-        let count = try self.readPackedFixedCount(tag, elementSize: 8, existing: array.count)
-        let start = self.offset
-        self.offset += count * 8
-        if array.isEmpty {
-            array = [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
-                self.copyLittleEndian(from: start, count: count, into: UnsafeMutableRawPointer(buffer.baseAddress))
-                initialized = count
-            }
-        } else {
-            array.reserveCapacity(array.count + count)
-            for index in 0..<count {
-                let bits = self.bytes.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self)
-                array.append(Double(bitPattern: UInt64(littleEndian: bits)))
-            }
-        }
+        try self.readPackedFixed(tag, into: &array, as: UInt64.self, convert: Double.init(bitPattern:))
     }
 
     /// Reads packed f32 values (or one unpacked value) and appends them to `array`.
     @inlinable
     public mutating func readPacked(_ tag: WireTag, into array: inout [Float]) throws(WireError) {
-        if tag.wireType == .fixed32 {
-            try self.checkCount(array.count + 1, field: tag.fieldNumber)
-            array.append(Float(bitPattern: try self.readFixed32()))
-            return
-        }
-        let count = try self.readPackedFixedCount(tag, elementSize: 4, existing: array.count)
-        let start = self.offset
-        self.offset += count * 4
-        array.reserveCapacity(array.count + count)
-        for index in 0..<count {
-            let bits = self.bytes.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)
-            array.append(Float(bitPattern: UInt32(littleEndian: bits)))
-        }
+        try self.readPackedFixed(tag, into: &array, as: UInt32.self, convert: Float.init(bitPattern:))
     }
 
+    /// Reads packed fixed64 values (or one unpacked value) and appends them to `array`.
     @inlinable
-    func copyLittleEndian(from start: Int, count: Int, into destination: UnsafeMutableRawPointer?) {
-        guard count > 0, let destination else { return }
+    public mutating func readPacked(_ tag: WireTag, into array: inout [UInt64]) throws(WireError) {
+        try self.readPackedFixed(tag, into: &array, as: UInt64.self) { $0 }
+    }
+
+    /// Reads packed fixed32 values (or one unpacked value) and appends them to `array`.
+    @inlinable
+    public mutating func readPacked(_ tag: WireTag, into array: inout [UInt32]) throws(WireError) {
+        try self.readPackedFixed(tag, into: &array, as: UInt32.self) { $0 }
+    }
+
+    /// The shared body of the fixed-width packed reads: `Bits` is the element's little-endian
+    /// integer form on the wire, `convert` makes the element from it.
+    @inlinable
+    mutating func readPackedFixed<Bits: FixedWidthInteger & BitwiseCopyable, Element: BitwiseCopyable>(
+        _ tag: WireTag,
+        into array: inout [Element],
+        as: Bits.Type,
+        convert: (Bits) -> Element
+    ) throws(WireError) {
+        let size = MemoryLayout<Bits>.size
+        if tag.wireType == (size == 8 ? .fixed64 : .fixed32) {
+            try self.checkCount(array.count + 1, field: tag.fieldNumber)
+            guard self.end - self.offset >= size else { throw self.truncated("a fixed-width value") }
+            let bits = self.bytes.loadUnaligned(fromByteOffset: self.offset, as: Bits.self)
+            self.offset += size
+            array.append(convert(Bits(littleEndian: bits)))
+            return
+        }
+        let count = try self.readPackedFixedCount(tag, elementSize: size, existing: array.count)
+        let start = self.offset
+        self.offset += count * size
         #if _endian(little)
-        destination.copyMemory(from: self.bytes.baseAddress.unsafelyUnwrapped + start, byteCount: count * 8)
-        #else
-        for index in 0..<count {
-            let bits = self.bytes.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self)
-            destination.storeBytes(of: UInt64(littleEndian: bits), toByteOffset: index * 8, as: UInt64.self)
+        if array.isEmpty && MemoryLayout<Element>.size == size {
+            // The element's memory is its little-endian wire form: one copy, one allocation.
+            array = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+                if count > 0 {
+                    UnsafeMutableRawPointer(buffer.baseAddress.unsafelyUnwrapped)
+                        .copyMemory(from: self.bytes.baseAddress.unsafelyUnwrapped + start, byteCount: count * size)
+                }
+                initialized = count
+            }
+            return
         }
         #endif
+        array.reserveCapacity(array.count + count)
+        for index in 0..<count {
+            let bits = self.bytes.loadUnaligned(fromByteOffset: start + index * size, as: Bits.self)
+            array.append(convert(Bits(littleEndian: bits)))
+        }
     }
 
     @inlinable
@@ -66,11 +75,7 @@ extension WireReader {
         let start = self.offset
         let length = try self.readLength()
         guard length % elementSize == 0 else {
-            throw WireError(
-                .malformedPackedArray,
-                "field \(tag.fieldNumber) has \(length) packed bytes, not a multiple of \(elementSize)",
-                offset: start
-            )
+            throw Self.malformedPacked(field: tag.fieldNumber, length: length, elementSize: elementSize, at: start)
         }
         let count = length / elementSize
         try self.checkCount(existing + count, field: tag.fieldNumber)

@@ -36,25 +36,57 @@ public struct WireReader {
         self.bytes.baseAddress.unsafelyUnwrapped.load(fromByteOffset: index, as: UInt8.self)
     }
 
-    @inlinable
-    func truncated(_ what: String) -> WireError {
-        WireError(.truncated, "input ends inside \(what)", offset: self.offset)
-    }
-
     // MARK: Primitives
 
     /// Reads a base-128 varint of at most ten bytes.
     @inlinable
     public mutating func readVarint() throws(WireError) -> UInt64 {
+        // Tags and most values are one byte: take them without entering the loop.
+        if self.offset < self.end {
+            let byte = self.load(self.offset)
+            if byte < 0x80 {
+                self.offset += 1
+                return UInt64(byte)
+            }
+        }
+        return try self.readMultibyteVarint()
+    }
+
+    /// A varint of two or more bytes. With eight bytes in reach, one load finds its end (the first
+    /// byte with the high bit clear) and the 7-bit groups are packed without a loop.
+    @usableFromInline
+    mutating func readMultibyteVarint() throws(WireError) -> UInt64 {
+        if self.end - self.offset >= 8 {
+            let word = UInt64(littleEndian: self.bytes.loadUnaligned(fromByteOffset: self.offset, as: UInt64.self))
+            let stops = ~word & 0x8080_8080_8080_8080
+            if stops != 0 {
+                let length = stops.trailingZeroBitCount / 8 + 1
+                let kept = length == 8 ? word : word & ((1 << (UInt64(length) &* 8)) &- 1)
+                var value = kept & 0x7F
+                value |= (kept >> 1) & (0x7F << 7)
+                value |= (kept >> 2) & (0x7F << 14)
+                value |= (kept >> 3) & (0x7F << 21)
+                value |= (kept >> 4) & (0x7F << 28)
+                value |= (kept >> 5) & (0x7F << 35)
+                value |= (kept >> 6) & (0x7F << 42)
+                value |= (kept >> 7) & (0x7F << 49)
+                self.offset += length
+                return value
+            }
+        }
+        return try self.readVarintBytewise()
+    }
+
+    /// Nine- and ten-byte varints, and varints near the end of the input.
+    @usableFromInline
+    mutating func readVarintBytewise() throws(WireError) -> UInt64 {
         var index = self.offset
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while index < self.end {
             let byte = self.load(index)
             index += 1
-            if shift == 63 && byte > 1 {
-                throw WireError(.malformedVarint, "varint does not fit in 64 bits", offset: self.offset)
-            }
+            if shift == 63 && byte > 1 { throw self.malformedVarint() }
             result |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 {
                 self.offset = index
@@ -88,13 +120,7 @@ public struct WireReader {
     public mutating func readLength() throws(WireError) -> Int {
         let start = self.offset
         let length = try self.readVarint()
-        guard length <= UInt64(self.end - self.offset) else {
-            throw WireError(
-                .truncated,
-                "length prefix says \(length) bytes, \(self.end - self.offset) remain",
-                offset: start
-            )
-        }
+        guard length <= UInt64(self.end - self.offset) else { throw self.lengthPastEnd(length, at: start) }
         return Int(length)
     }
 
@@ -104,20 +130,10 @@ public struct WireReader {
         guard self.offset < self.end else { return nil }
         let start = self.offset
         let raw = try self.readVarint()
-        guard raw <= UInt64(UInt32.max) else {
-            throw WireError(.invalidFieldNumber, "tag does not fit in 32 bits", offset: start)
-        }
         let fieldNumber = UInt32(truncatingIfNeeded: raw >> 3)
-        guard fieldNumber != 0 else {
-            throw WireError(.invalidFieldNumber, "field number 0 is not allowed", offset: start)
-        }
-        guard let wireType = WireType(rawValue: UInt8(truncatingIfNeeded: raw & 7)) else {
-            throw WireError(
-                .invalidWireType,
-                "field \(fieldNumber) has wire type \(raw & 7), which is not used",
-                offset: start
-            )
-        }
+        guard raw <= UInt64(UInt32.max), fieldNumber != 0,
+            let wireType = WireType(rawValue: UInt8(truncatingIfNeeded: raw & 7))
+        else { throw Self.invalidTag(raw, at: start) }
         return WireTag(fieldNumber: fieldNumber, wireType: wireType)
     }
 
@@ -133,15 +149,6 @@ public struct WireReader {
     }
 
     @inlinable
-    func wrongWireType(_ tag: WireTag, expected: WireType) -> WireError {
-        WireError(
-            .wrongWireType,
-            "field \(tag.fieldNumber) has wire type \(tag.wireType.rawValue), expected \(expected.rawValue)",
-            offset: self.offset
-        )
-    }
-
-    @inlinable
     func expect(_ tag: WireTag, _ wireType: WireType) throws(WireError) {
         guard tag.wireType == wireType else { throw self.wrongWireType(tag, expected: wireType) }
     }
@@ -149,13 +156,7 @@ public struct WireReader {
     /// Throws ``WireError/Code/tooManyElements`` when a repeated field would exceed the limit.
     @inlinable
     public func checkCount(_ count: Int, field: UInt32) throws(WireError) {
-        guard count <= self.limits.maxRepeatedCount else {
-            throw WireError(
-                .tooManyElements,
-                "field \(field) holds more than \(self.limits.maxRepeatedCount) elements",
-                offset: self.offset
-            )
-        }
+        guard count <= self.limits.maxRepeatedCount else { throw self.tooManyElements(field: field) }
     }
 
     /// Counts how many times `field` occurs from the current position (which must be at a tag) to

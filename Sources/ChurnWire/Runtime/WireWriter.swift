@@ -86,23 +86,35 @@ public struct WireWriter {
 
     /// Writes a length prefix and the f64 values as packed little-endian bytes.
     @inlinable
-    public mutating func writePacked(_ values: [Double]) {
-        self.writeVarint(UInt64(values.count * 8))
-        #if _endian(little)
-        values.withUnsafeBytes { self.writeBytes($0) }
-        #else
-        for value in values { self.writeFixed64(value.bitPattern) }
-        #endif
-    }
+    public mutating func writePacked(_ values: [Double]) { self.writePackedFixed(values) { $0.bitPattern } }
 
     /// Writes a length prefix and the f32 values as packed little-endian bytes.
     @inlinable
-    public mutating func writePacked(_ values: [Float]) {
-        self.writeVarint(UInt64(values.count * 4))
+    public mutating func writePacked(_ values: [Float]) { self.writePackedFixed(values) { $0.bitPattern } }
+
+    /// Writes a length prefix and the fixed64 values as packed little-endian bytes.
+    @inlinable
+    public mutating func writePacked(_ values: [UInt64]) { self.writePackedFixed(values) { $0 } }
+
+    /// Writes a length prefix and the fixed32 values as packed little-endian bytes.
+    @inlinable
+    public mutating func writePacked(_ values: [UInt32]) { self.writePackedFixed(values) { $0 } }
+
+    /// The shared body of the fixed-width packed writes: on a little-endian host the elements'
+    /// memory is their wire form and is copied in one move.
+    @inlinable
+    mutating func writePackedFixed<Element: BitwiseCopyable, Bits: FixedWidthInteger>(
+        _ values: [Element],
+        bits: (Element) -> Bits
+    ) {
+        self.writeVarint(UInt64(values.count * MemoryLayout<Bits>.size))
         #if _endian(little)
         values.withUnsafeBytes { self.writeBytes($0) }
         #else
-        for value in values { self.writeFixed32(value.bitPattern) }
+        for value in values {
+            let wire = bits(value).littleEndian
+            withUnsafeBytes(of: wire) { self.writeBytes($0) }
+        }
         #endif
     }
 }

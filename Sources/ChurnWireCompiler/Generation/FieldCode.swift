@@ -23,6 +23,8 @@ struct FieldCode {
         case .i64: "Int64"
         case .f32: "Float"
         case .f64: "Double"
+        case .fixed32: "UInt32"
+        case .fixed64: "UInt64"
         case .string: "String"
         case .bytes: "[UInt8]"
         }
@@ -58,8 +60,8 @@ struct FieldCode {
     /// The wire type of one element (packed fields use length-delimited on the wire).
     var elementWireType: UInt32 {
         switch self.field.type {
-        case .scalar(.f64): 1
-        case .scalar(.f32): 5
+        case .scalar(.f64), .scalar(.fixed64): 1
+        case .scalar(.f32), .scalar(.fixed32): 5
         case .scalar(.string), .scalar(.bytes), .message: 2
         case .scalar, .enumeration: 0
         }
@@ -102,8 +104,8 @@ struct FieldCode {
         case .scalar(.bool): "1"
         case .scalar(.u32), .scalar(.u64): "WireSize.varint(\(value))"
         case .scalar(.i32), .scalar(.i64): "WireSize.zigzag(\(value))"
-        case .scalar(.f64): "8"
-        case .scalar(.f32): "4"
+        case .scalar(.f64), .scalar(.fixed64): "8"
+        case .scalar(.f32), .scalar(.fixed32): "4"
         case .scalar(.string): "WireSize.lengthDelimited(\(value).utf8.count)"
         case .scalar(.bytes): "WireSize.lengthDelimited(\(value).count)"
         case .enumeration: "WireSize.varint(\(value).rawValue)"
@@ -119,6 +121,8 @@ struct FieldCode {
         case .scalar(.i32), .scalar(.i64): "writer.writeVarint(ZigZag.encode(\(value)))"
         case .scalar(.f64): "writer.writeFixed64(\(value).bitPattern)"
         case .scalar(.f32): "writer.writeFixed32(\(value).bitPattern)"
+        case .scalar(.fixed64): "writer.writeFixed64(\(value))"
+        case .scalar(.fixed32): "writer.writeFixed32(\(value))"
         case .scalar(.string): "writer.writeString(\(value))"
         case .scalar(.bytes): "writer.writeLengthDelimited(\(value))"
         case .enumeration: "writer.writeVarint(\(value).rawValue)"
@@ -136,6 +140,8 @@ struct FieldCode {
         case .scalar(.i64): "reader.readInt64(tag)"
         case .scalar(.f64): "reader.readDouble(tag)"
         case .scalar(.f32): "reader.readFloat(tag)"
+        case .scalar(.fixed64): "reader.readFixedUInt64(tag)"
+        case .scalar(.fixed32): "reader.readFixedUInt32(tag)"
         case .scalar(.string): "reader.readString(tag)"
         case .scalar(.bytes): "reader.readBytes(tag)"
         case .enumeration: "reader.readEnum(tag, as: \(self.elementType).self)"
@@ -159,8 +165,8 @@ struct FieldCode {
     /// The packed payload's byte size, for fixed-width elements an expression, else nil.
     var fixedPackedSize: String? {
         switch self.field.type {
-        case .scalar(.f64): "self.\(self.property).count * 8"
-        case .scalar(.f32): "self.\(self.property).count * 4"
+        case .scalar(.f64), .scalar(.fixed64): "self.\(self.property).count * 8"
+        case .scalar(.f32), .scalar(.fixed32): "self.\(self.property).count * 4"
         case .scalar(.bool): "self.\(self.property).count"
         default: nil
         }

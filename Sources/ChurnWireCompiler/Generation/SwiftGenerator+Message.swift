@@ -115,7 +115,7 @@ extension SwiftGenerator {
                     writer.block("if !\(value).isEmpty") { writer in
                         writer.line(field.writeTag)
                         switch field.field.type {
-                        case .scalar(.f64), .scalar(.f32):
+                        case .scalar(.f64), .scalar(.f32), .scalar(.fixed64), .scalar(.fixed32):
                             writer.line("writer.writePacked(\(value))")
                         case .scalar(.bool):
                             writer.line("writer.writeVarint(UInt64(\(value).count))")
@@ -151,7 +151,7 @@ extension SwiftGenerator {
                             writer.line("case \(number): \(value) = try \(field.readValue)")
                         case .repeated where field.isPacked:
                             switch field.field.type {
-                            case .scalar(.f64), .scalar(.f32):
+                            case .scalar(.f64), .scalar(.f32), .scalar(.fixed64), .scalar(.fixed32):
                                 writer.line("case \(number): try reader.readPacked(tag, into: &\(value))")
                             default:
                                 writer.line(

@@ -2,7 +2,14 @@ extension SwiftGenerator {
     /// A file for the test target: every message conforms to `RandomSampleable`, making random
     /// values for property-style round-trip tests and golden vectors. The protocol and the
     /// `SplitMix64` helpers it calls live beside it in the test target.
-    public func generateTestSamplers() -> File {
+    ///
+    /// - Parameters:
+    ///   - fileName: the generated file's name.
+    ///   - listName: the name of the list of every message type it declares.
+    public func generateTestSamplers(
+        fileName: String = "WireMessages+Random.swift",
+        listName: String = "allSampleableMessages"
+    ) -> File {
         var writer = CodeWriter()
         writer.line("import ChurnWire")
         writer.line()
@@ -41,10 +48,11 @@ extension SwiftGenerator {
             writer.line()
         }
         writer.line("/// Every generated message type, for tests that cover them all.")
-        writer.line("let allSampleableMessages: [any RandomSampleable.Type] = [")
+        writer.line("let \(listName): [any RandomSampleable.Type] = [")
         for message in self.schema.messages { writer.line("    \(message.relativeName).self,") }
         writer.line("]")
-        return File(name: "WireMessages+Random.swift", contents: Self.header(source: "wire/*.wire") + writer.text)
+        let source = self.schema.files.count == 1 ? self.schema.files[0].path : "wire/*.wire"
+        return File(name: fileName, contents: Self.header(source: source) + writer.text)
     }
 
     private func sampleExpression(_ field: FieldCode) -> (String) -> String {
@@ -59,6 +67,8 @@ extension SwiftGenerator {
                 case .i64: "wireInt64"
                 case .f32: "wireFloat"
                 case .f64: "wireDouble"
+                case .fixed32: "wireUInt32"
+                case .fixed64: "wireUInt64"
                 case .string: "wireString"
                 case .bytes: "wireBytes"
                 }

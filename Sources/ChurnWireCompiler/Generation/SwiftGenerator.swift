@@ -7,12 +7,22 @@ public struct SwiftGenerator {
         public var contents: String
     }
 
+    /// Where the generated types live.
+    public enum Placement: Sendable, Hashable {
+        /// Inside the `ChurnWire` module, with the `WireSchema` index.
+        case wireModule
+        /// In another module that imports `module` (the conformance schema's tests), without an index.
+        case importing(module: String)
+    }
+
     let schema: Schema
+    let placement: Placement
     private let swiftNames: [String: String]
 
     /// Makes a generator for `schema`.
-    public init(schema: Schema) {
+    public init(schema: Schema, placement: Placement = .wireModule) {
         self.schema = schema
+        self.placement = placement
         var names: [String: String] = [:]
         for message in schema.messages { names[message.fullName] = message.relativeName }
         for enumeration in schema.enums { names[enumeration.fullName] = enumeration.relativeName }
@@ -32,7 +42,8 @@ public struct SwiftGenerator {
         """
     }
 
-    /// The files for `Sources/ChurnWire/Generated/`.
+    /// The message, enum and service files (for `Sources/ChurnWire/Generated/` when placed in the
+    /// wire module).
     public func generateLibrary() -> [File] {
         var files: [File] = []
         for file in self.schema.files {
@@ -47,9 +58,17 @@ public struct SwiftGenerator {
                 self.writeService(service, to: &writer)
             }
             let stem = Self.stem(of: file.path)
-            files.append(File(name: "\(stem).wire.swift", contents: Self.header(source: file.path) + writer.text))
+            var imports = ""
+            if case .importing(let module) = self.placement { imports = "public import \(module)\n\n" }
+            files.append(
+                File(name: "\(stem).wire.swift", contents: Self.header(source: file.path) + imports + writer.text)
+            )
         }
-        files.append(File(name: "WireSchema.swift", contents: Self.header(source: "wire/*.wire") + self.schemaIndex()))
+        if self.placement == .wireModule {
+            files.append(
+                File(name: "WireSchema.swift", contents: Self.header(source: "wire/*.wire") + self.schemaIndex())
+            )
+        }
         return files
     }
 

@@ -55,10 +55,13 @@ struct ChurnwirecCommandTests {
     func generateAndCheck() throws {
         let folder = try Self.scratch(schema: Self.schema)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let generated = try Self.run(["--output", "out", "--test-output", "testout"], in: folder)
+        let generated = try Self.run(["--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
         #expect(generated.status == 0, "\(generated.output)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/a.wire.swift").path))
-        #expect(try Self.run(["--check", "--output", "out", "--test-output", "testout"], in: folder).status == 0)
+        #expect(
+            try Self.run(["--check", "--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
+                .status == 0
+        )
 
         let file = folder.appendingPathComponent("out/a.wire.swift")
         try (try String(contentsOf: file, encoding: .utf8) + "// edited\n").write(
@@ -66,23 +69,31 @@ struct ChurnwirecCommandTests {
             atomically: true,
             encoding: .utf8
         )
-        let stale = try Self.run(["--check", "--output", "out", "--test-output", "testout"], in: folder)
+        let stale = try Self.run(
+            ["--check", "--output", "out", "--test-output", "testout", "--conformance", ""],
+            in: folder
+        )
         #expect(stale.status == 1)
         #expect(stale.output.contains("generated code is stale"))
         #expect(stale.output.contains("out/a.wire.swift"))
 
         // Regenerating repairs it and removes files no schema produces any more.
         try "x".write(to: folder.appendingPathComponent("out/Old.swift"), atomically: true, encoding: .utf8)
-        #expect(try Self.run(["--output", "out", "--test-output", "testout"], in: folder).status == 0)
+        #expect(
+            try Self.run(["--output", "out", "--test-output", "testout", "--conformance", ""], in: folder).status == 0
+        )
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/Old.swift").path))
-        #expect(try Self.run(["--check", "--output", "out", "--test-output", "testout"], in: folder).status == 0)
+        #expect(
+            try Self.run(["--check", "--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
+                .status == 0
+        )
     }
 
     @Test("a bad schema exits 1 with file:line:column")
     func badSchema() throws {
         let folder = try Self.scratch(schema: "package p;\nmessage A { u64 id = 1 }\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try Self.run(["--check"], in: folder)
+        let outcome = try Self.run(["--check", "--conformance", ""], in: folder)
         #expect(outcome.status == 1)
         #expect(outcome.output.contains("wire/a.wire:2:24: error: expected ';' after field number 1, found '}'"))
     }

@@ -17,11 +17,25 @@ struct GeneratedCodeTests {
             )
             #expect(committed == file.contents, "\(file.name) is stale: run `swift run churnwirec`")
         }
-        let samplers = generator.generateTestSamplers()
-        #expect(
-            try String(contentsOfFile: "\(Self.root)/Tests/ChurnWireTests/Generated/\(samplers.name)", encoding: .utf8)
-                == samplers.contents
+        let conformance = SwiftGenerator(
+            schema: try SchemaLoader.load("wire/conformance", root: Self.root),
+            placement: .importing(module: "ChurnWire")
         )
+        let testFiles =
+            [generator.generateTestSamplers()] + conformance.generateLibrary()
+            + [
+                conformance.generateTestSamplers(
+                    fileName: "Conformance+Random.swift",
+                    listName: "allConformanceMessages"
+                )
+            ]
+        for file in testFiles {
+            let committed = try String(
+                contentsOfFile: "\(Self.root)/Tests/ChurnWireTests/Generated/\(file.name)",
+                encoding: .utf8
+            )
+            #expect(committed == file.contents, "\(file.name) is stale: run `swift run churnwirec`")
+        }
     }
 
     @Test("the current schema is compatible with every release kept in wire/releases/")

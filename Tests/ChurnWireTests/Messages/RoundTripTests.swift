@@ -6,7 +6,7 @@ import Testing
 struct RoundTripTests {
     @Test("random values of every message decode to themselves and re-encode to the same bytes")
     func randomRoundTrips() throws {
-        for type in allSampleableMessages {
+        for type in allSampleableMessages + allConformanceMessages {
             try Self.roundTrip(type, seed: 0xC0FF_EE00 &+ UInt64(type.wireName.utf8.count), count: 300)
         }
     }
@@ -27,6 +27,27 @@ struct RoundTripTests {
             buffer.moveReaderIndex(forwardBy: 2)
             #expect(try M(decoding: buffer) == message)
         }
+    }
+
+    @Test("the conformance schema covers every scalar type in every label")
+    func conformanceCoverage() throws {
+        var rng = SplitMix64(seed: 5)
+        var sawEveryOptional = false
+        for _ in 0..<200 {
+            let value = AllTypes.random(using: &rng, depth: 0)
+            let decoded = try AllTypes(decoding: value.encodedBytes())
+            #expect(decoded == value)
+            sawEveryOptional = sawEveryOptional || (value.maybeFixed32 != nil && value.maybeBytes != nil)
+        }
+        #expect(sawEveryOptional)
+        // The five-byte tag of field 536870911.
+        let far = AllTypes(farAway: 1).encodedBytes()
+        #expect(far == [0x6A, 0x00] + [0xF8, 0xFF, 0xFF, 0xFF, 0x0F, 0x01])  // an_inner is always written
+        // fixed32 and fixed64 take four and eight bytes whatever their value.
+        #expect(AllTypes(aFixed32: 1).encodedBytes() == [0x55, 1, 0, 0, 0] + [0x6A, 0x00])
+        #expect(AllTypes(aFixed64: UInt64.max).encodedBytes().count == 9 + 2)
+        #expect(AllTypes(manyFixed64: [1, 2]).encodedBytes().prefix(2) == [0x6A, 0x00])
+        #expect(try AllTypes(decoding: AllTypes(manyFixed64: [1, 2]).encodedBytes()).manyFixed64 == [1, 2])
     }
 
     @Test("every message type is covered by the samplers and the schema index")

@@ -47,3 +47,37 @@ struct VarintTests {
         #expect(request.jsonString.contains(#""features":["NaN","Infinity","-Infinity",0.1]"#))
     }
 }
+
+@Suite("Varint decoding paths agree")
+struct VarintDecodingTests {
+    /// Encodes `value` as a u64 field 1 followed by `padding` bytes, so both the word-at-a-time
+    /// path (eight bytes in reach) and the byte-wise path (near the end) are taken.
+    @Test("every length from 1 to 10 bytes, near the end of the input and far from it")
+    func lengths() throws {
+        var rng = SplitMix64(seed: 21)
+        for bits in 0...64 {
+            for _ in 0..<50 {
+                let value: UInt64 = bits == 0 ? 0 : (rng.next() >> (64 - bits)) | (1 << (bits - 1))
+                let message = ScoreRequest(crm: value)
+                for trailer in [[UInt8](), Array(repeating: 0, count: 12)] {
+                    // Trailing bytes are an unknown field 9 (varint 0) repeated: 0x48 0x00.
+                    let padded: [UInt8] =
+                        message.encodedBytes() + trailer.enumerated().map { $0.offset % 2 == 0 ? 0x48 : 0 }
+                    #expect(try ScoreRequest(decoding: padded).crm == value)
+                }
+            }
+        }
+    }
+
+    @Test("non-minimal encodings within ten bytes decode; an eleventh byte is refused")
+    func nonMinimal() throws {
+        // 1 written in 2, 5 and 10 bytes, each followed by padding so the fast path sees them.
+        let padding: [UInt8] = Array(repeating: 0x48, count: 1) + [0x00] + [0x48, 0x00, 0x48, 0x00, 0x48, 0x00]
+        for length in [2, 5, 8, 10] {
+            let varint: [UInt8] = [0x81] + Array(repeating: 0x80, count: length - 2) + [0x00]
+            #expect(try ScoreRequest(decoding: [0x08] + varint + padding).crm == 1)
+        }
+        let eleven: [UInt8] = [0x08] + Array(repeating: 0x80, count: 10) + [0x00] + padding
+        #expect(throws: WireError.self) { try ScoreRequest(decoding: eleven) }
+    }
+}

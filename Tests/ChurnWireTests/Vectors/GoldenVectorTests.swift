@@ -58,6 +58,13 @@ struct GoldenVectorTests {
                 Vector(name: "\(type.wireName.dropFirst(9))/random", message: type.random(using: &rng, depth: 0))
             )
         }
+        // The conformance schema: every scalar type in every label.
+        for seed in UInt64(1)...3 {
+            var rng = SplitMix64(seed: 0xA11_7E57 + seed)
+            vectors.append(
+                Vector(name: "conformance.AllTypes/random-\(seed)", message: AllTypes.random(using: &rng, depth: 0))
+            )
+        }
         return vectors
     }
 

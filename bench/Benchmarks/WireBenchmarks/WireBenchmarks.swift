@@ -30,9 +30,19 @@ let benchmarks: @Sendable () -> Void = {
         riskBand: .high,
         ruleFlags: 3,
         drivers: ["days_inactive", "revenue_chg_3m", "kag_chg_3m", "complaints", "satisfaction"].enumerated().map {
-            ScoreResponse.Driver(feature: UInt32($0), name: $1, contribution: 0.5 - Double($0) * 0.25, value: Double($0))
+            ScoreResponse.Driver(
+                feature: UInt32($0),
+                name: $1,
+                contribution: 0.5 - Double($0) * 0.25,
+                value: Double($0)
+            )
         },
-        model: ModelIdentity(name: "churn-gbdt", version: 7, alias: .production, featureSchemaHash: 0x9E37_79B9_7F4A_7C15),
+        model: ModelIdentity(
+            name: "churn-gbdt",
+            version: 7,
+            alias: .production,
+            featureSchemaHash: 0x9E37_79B9_7F4A_7C15
+        ),
         baseValue: -1.25
     )
     var requestBytes = ByteBuffer()
