@@ -22,23 +22,15 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A plain loop over one codec operation, for callgrind's exact instruction counts
+        // (bench/callgrind-wire): repeatable where wall-clock time on a shared machine is not.
         .executableTarget(
-            name: "Scratch",
-            dependencies: [
-                .product(name: "ChurnWire", package: "main"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Scratch",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Profile",
+            name: "WireProfile",
             dependencies: [
                 .product(name: "ChurnWire", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            path: "Benchmarks/Profile"
+            path: "Benchmarks/WireProfile"
         ),
     ]
 )

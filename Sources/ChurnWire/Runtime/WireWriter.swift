@@ -70,10 +70,17 @@ public struct WireWriter {
     /// Writes a length prefix and a string's UTF-8 bytes.
     @inlinable
     public mutating func writeString(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        // Native strings, small or not, expose their UTF-8 without a copy; others are bridged once.
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
             self.writeVarint(UInt64(utf8.count))
             self.writeBytes(UnsafeRawBufferPointer(utf8))
+        }
+        if written == nil {
+            var copy = value
+            copy.withUTF8 { utf8 in
+                self.writeVarint(UInt64(utf8.count))
+                self.writeBytes(UnsafeRawBufferPointer(utf8))
+            }
         }
     }
 
