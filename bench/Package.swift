@@ -12,9 +12,15 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "WireSamples",
+            dependencies: [.product(name: "ChurnWire", package: "main")],
+            path: "Benchmarks/WireSamples"
+        ),
         .executableTarget(
             name: "WireBenchmarks",
             dependencies: [
+                "WireSamples",
                 .product(name: "ChurnWire", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Benchmark", package: "benchmark"),
@@ -27,6 +33,7 @@ let package = Package(
         .executableTarget(
             name: "WireProfile",
             dependencies: [
+                "WireSamples",
                 .product(name: "ChurnWire", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -90,19 +90,12 @@ public struct JSONWriter: Sendable {
 
     /// Writes a float as the shortest decimal that reads back to the same value; NaN and the
     /// infinities as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
-    public mutating func value(_ value: Double) {
-        self.separate()
-        if value.isNaN {
-            self.output += "\"NaN\""
-        } else if value.isInfinite {
-            self.output += value < 0 ? "\"-Infinity\"" : "\"Infinity\""
-        } else {
-            self.output += value.description
-        }
-    }
+    public mutating func value(_ value: Double) { self.writeFloat(value) }
 
     /// Writes a float (as ``value(_:)-(Double)`` does, with f32's shortest form).
-    public mutating func value(_ value: Float) {
+    public mutating func value(_ value: Float) { self.writeFloat(value) }
+
+    private mutating func writeFloat<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F) {
         self.separate()
         if value.isNaN {
             self.output += "\"NaN\""

@@ -1,6 +1,7 @@
 import Benchmark
 import ChurnWire
 import NIOCore
+import WireSamples
 
 /// The wire codec on the scoring path: encode and decode of a 32-feature ScoreRequest and a
 /// 5-driver ScoreResponse, and LZ4 on a 1 MB batch frame. Goals (issue "Wire"): each single
@@ -15,36 +16,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 1_000_000
     )
 
-    let request = ScoreRequest(
-        crm: 4_711_000_815,
-        productGroup: "fuel-cards",
-        featureSchemaHash: 0x9E37_79B9_7F4A_7C15,
-        features: (0..<32).map { Double($0) * 0.25 - 3 },
-        topDrivers: 5,
-        withOffer: true
-    )
-    let response = ScoreResponse(
-        crm: 4_711_000_815,
-        productGroup: "fuel-cards",
-        probability: 0.8125,
-        riskBand: .high,
-        ruleFlags: 3,
-        drivers: ["days_inactive", "revenue_chg_3m", "kag_chg_3m", "complaints", "satisfaction"].enumerated().map {
-            ScoreResponse.Driver(
-                feature: UInt32($0),
-                name: $1,
-                contribution: 0.5 - Double($0) * 0.25,
-                value: Double($0)
-            )
-        },
-        model: ModelIdentity(
-            name: "churn-gbdt",
-            version: 7,
-            alias: .production,
-            featureSchemaHash: 0x9E37_79B9_7F4A_7C15
-        ),
-        baseValue: -1.25
-    )
+    let request = WireSamples.request
+    let response = WireSamples.response
     var requestBytes = ByteBuffer()
     request.encode(into: &requestBytes)
     var responseBytes = ByteBuffer()
@@ -84,19 +57,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // A 1 MB batch frame: 5,000 rows × 25 features of realistic, not repetitive, values.
-    var rng = UInt64(42)
-    func nextValue() -> Double {
-        rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return Double(rng >> 44) / 100  // two decimals, as exported revenue figures have
-    }
-    let batch = ScoreBatchRequest(
-        featureSchemaHash: 1,
-        featureCount: 25,
-        crms: (0..<5_000).map { 10_000_000 + UInt64($0) * 13 },
-        productGroup: "fuel-cards",
-        features: (0..<125_000).map { _ in nextValue() }
-    )
+    let batch = WireSamples.batch()
     var batchPayload = ByteBuffer()
     batch.encode(into: &batchPayload)
     var compressedFrame = ByteBuffer()

@@ -1,28 +1,11 @@
 import ChurnWire
 import NIOCore
+import WireSamples
 
 // Runs one codec operation N times, for callgrind (bench/callgrind-wire):
 //   WireProfile N decode-request|decode-response|encode-request|encode-response
-let response = ScoreResponse(
-    crm: 4_711_000_815,
-    productGroup: "fuel-cards",
-    probability: 0.8125,
-    riskBand: .high,
-    ruleFlags: 3,
-    drivers: ["days_inactive", "revenue_chg_3m", "kag_chg_3m", "complaints", "satisfaction"].enumerated().map {
-        ScoreResponse.Driver(feature: UInt32($0), name: $1, contribution: 0.5 - Double($0) * 0.25, value: Double($0))
-    },
-    model: ModelIdentity(name: "churn-gbdt", version: 7, alias: .production, featureSchemaHash: 99),
-    baseValue: -1.25
-)
-let request = ScoreRequest(
-    crm: 4_711_000_815,
-    productGroup: "fuel-cards",
-    featureSchemaHash: 0x9E37_79B9_7F4A_7C15,
-    features: (0..<32).map { Double($0) * 0.25 - 3 },
-    topDrivers: 5,
-    withOffer: true
-)
+let response = WireSamples.response
+let request = WireSamples.request
 var responseBytes = ByteBuffer()
 response.encode(into: &responseBytes)
 var requestBytes = ByteBuffer()
