@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ChurnWire", targets: ["ChurnWire"]),
+        .library(name: "ChurnModel", targets: ["ChurnModel"]),
         .executable(name: "churnwirec", targets: ["churnwirec"]),
         .executable(name: "churnguard", targets: ["churnguard"]),
     ],
@@ -37,6 +38,12 @@ let package = Package(
                 "CLZ4",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // Features, models and their explanations: pure math, no I/O.
+        .target(
+            name: "ChurnModel",
             swiftSettings: strictSettings
         ),
 
@@ -73,6 +80,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnModelTests",
+            dependencies: ["ChurnModel"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
