@@ -28,6 +28,12 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // ChurnModel timed with the same protocol as the Python peers (bench/models-vs-peers).
+        .executableTarget(
+            name: "ModelPeerRun",
+            dependencies: [.product(name: "ChurnModel", package: "main")],
+            path: "Benchmarks/ModelPeerRun"
+        ),
         // A plain loop over one codec operation, for callgrind's exact instruction counts
         // (bench/callgrind-wire): repeatable where wall-clock time on a shared machine is not.
         .executableTarget(

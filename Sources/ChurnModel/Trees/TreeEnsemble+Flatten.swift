@@ -72,7 +72,10 @@ extension TreeEnsemble {
             guard feature >= 0, feature < featureCount else {
                 throw broken("split \(split) reads feature \(feature), the model has \(featureCount)")
             }
-            let flags = TreeNode.Flags(rawValue: tree.decisionType[split])
+            guard tree.decisionType[split] & ~0x0F == 0 else {
+                throw broken("split \(split) has decision_type \(tree.decisionType[split]), which sets unknown bits")
+            }
+            var flags = TreeNode.Flags(rawValue: tree.decisionType[split])
             var categoryStart = 0
             var categoryWords = 0
             if flags.isCategorical {
@@ -87,6 +90,11 @@ extension TreeEnsemble {
                 guard categoryWords <= Int(UInt16.max) else { throw broken("split \(split) has too many categories") }
             } else if flags.missingType == 3 {
                 throw broken("split \(split) has missing type 3, which does not exist")
+            } else {
+                // NaN is missing (type 2), or is read as 0 which is missing (type 1), or is read as
+                // 0 and compared (type 0).
+                let nanLeft = flags.missingType != 0 ? flags.defaultLeft : 0 <= tree.threshold[split]
+                if nanLeft { flags.rawValue |= TreeNode.Flags.nanGoesLeftBit }
             }
             func global(_ child: Int) -> Int32 {
                 child >= 0 ? Int32(nodeOffset + child) : ~Int32(leafOffset + ~child)

@@ -97,8 +97,8 @@ public struct TreeEnsemble: Sendable {
         self.nodes.withUnsafeBufferPointer { nodes in
             self.leafValues.withUnsafeBufferPointer { leaves in
                 self.categoryBits.withUnsafeBufferPointer { bits in
-                    for root in self.roots {
-                        sum += leaves[Int(Self.leaf(from: root, row: row, nodes: nodes, bits: bits))]
+                    self.roots.withUnsafeBufferPointer { roots in
+                        sum = Self.sumOfLeaves(roots: roots, row: row, nodes: nodes, leaves: leaves, bits: bits)
                     }
                 }
             }
@@ -117,6 +117,69 @@ public struct TreeEnsemble: Sendable {
         return try result.get()
     }
 
+    /// The sum of the leaves a row reaches, added in tree order (as LightGBM adds them).
+    ///
+    /// Walking a tree is a chain of dependent loads (node, then the row's value, then the child),
+    /// and a large model's nodes live in L2, so one walk mostly waits. Eight trees are walked in
+    /// lockstep so that their chains overlap; a walk that reached its leaf idles on it (its index
+    /// stays negative) until the slowest of the eight is done.
+    @inlinable
+    static func sumOfLeaves(
+        roots: UnsafeBufferPointer<Int32>,
+        row: UnsafeBufferPointer<Double>,
+        nodes: UnsafeBufferPointer<TreeNode>,
+        leaves: UnsafeBufferPointer<Double>,
+        bits: UnsafeBufferPointer<UInt32>
+    ) -> Double {
+        var sum = 0.0
+        var tree = 0
+        while tree + 8 <= roots.count {
+            var walks = (
+                roots[tree], roots[tree + 1], roots[tree + 2], roots[tree + 3],
+                roots[tree + 4], roots[tree + 5], roots[tree + 6], roots[tree + 7]
+            )
+            while (walks.0 & walks.1 & walks.2 & walks.3 & walks.4 & walks.5 & walks.6 & walks.7) >= 0 {
+                walks.0 = Self.step(walks.0, row: row, nodes: nodes, bits: bits)
+                walks.1 = Self.step(walks.1, row: row, nodes: nodes, bits: bits)
+                walks.2 = Self.step(walks.2, row: row, nodes: nodes, bits: bits)
+                walks.3 = Self.step(walks.3, row: row, nodes: nodes, bits: bits)
+                walks.4 = Self.step(walks.4, row: row, nodes: nodes, bits: bits)
+                walks.5 = Self.step(walks.5, row: row, nodes: nodes, bits: bits)
+                walks.6 = Self.step(walks.6, row: row, nodes: nodes, bits: bits)
+                walks.7 = Self.step(walks.7, row: row, nodes: nodes, bits: bits)
+            }
+            // In tree order, as LightGBM adds them, so the sum is the same to the bit.
+            sum += leaves[Int(~walks.0)]
+            sum += leaves[Int(~walks.1)]
+            sum += leaves[Int(~walks.2)]
+            sum += leaves[Int(~walks.3)]
+            sum += leaves[Int(~walks.4)]
+            sum += leaves[Int(~walks.5)]
+            sum += leaves[Int(~walks.6)]
+            sum += leaves[Int(~walks.7)]
+            tree += 8
+        }
+        while tree < roots.count {
+            sum += leaves[Int(Self.leaf(from: roots[tree], row: row, nodes: nodes, bits: bits))]
+            tree += 1
+        }
+        return sum
+    }
+
+    /// One lockstep step: a walk on a split moves to the child; a walk on a leaf stays.
+    @inlinable
+    @inline(__always)
+    static func step(
+        _ index: Int32,
+        row: UnsafeBufferPointer<Double>,
+        nodes: UnsafeBufferPointer<TreeNode>,
+        bits: UnsafeBufferPointer<UInt32>
+    ) -> Int32 {
+        guard index >= 0 else { return index }
+        let node = nodes[Int(index)]
+        return Self.child(of: node, value: row[Int(node.feature)], bits: bits)
+    }
+
     /// The leaf a row reaches from `start` (a split index, or `~leaf`), as a leaf index.
     @inlinable
     static func leaf(
@@ -127,37 +190,44 @@ public struct TreeEnsemble: Sendable {
     ) -> Int32 {
         var index = start
         while index >= 0 {
-            index = Self.child(of: nodes[Int(index)], value: row[Int(nodes[Int(index)].feature)], bits: bits)
+            let node = nodes[Int(index)]
+            index = Self.child(of: node, value: row[Int(node.feature)], bits: bits)
         }
         return ~index
     }
 
     /// LightGBM's `Decision`: the child a value goes to at `node`.
+    ///
+    /// Numerical splits are decided inline with selects: NaN goes where the ensemble precomputed
+    /// (``TreeNode/Flags/nanGoesLeft``), with zero as missing values within LightGBM's zero
+    /// threshold go the default way, others compare. Categorical splits are rarer and out of line.
     @inlinable
+    @inline(__always)
     static func child(of node: TreeNode, value: Double, bits: UnsafeBufferPointer<UInt32>) -> Int32 {
-        if node.flags.isCategorical {
-            // NaN, negatives and values outside Int32 (which x86 truncates to INT_MIN) go right.
-            guard !value.isNaN else { return node.right }
-            let truncated = value.rounded(.towardZero)
-            guard truncated >= 0, truncated < 2_147_483_648 else { return node.right }
-            let category = Int(truncated)
-            let word = category >> 5
-            guard word < Int(node.categoryWords) else { return node.right }
-            let set = bits[Int(node.categoryStart) + word] >> UInt32(category & 31) & 1
-            return set == 1 ? node.left : node.right
-        }
-        var value = value
-        let missingType = node.flags.missingType
-        if value.isNaN && missingType != 2 { value = 0 }
-        if (missingType == 1 && value >= -Self.zeroThreshold && value <= Self.zeroThreshold)
-            || (missingType == 2 && value.isNaN)
-        {
-            return node.flags.defaultLeft ? node.left : node.right
-        }
-        return value <= node.threshold ? node.left : node.right
+        if _slowPath(node.flags.isCategorical) { return Self.categoricalChild(of: node, value: value, bits: bits) }
+        let compared = value <= node.threshold
+        let isZeroMissing = node.flags.missingType == 1 && abs(value) <= Self.zeroThreshold
+        let goesLeft = value.isNaN ? node.flags.nanGoesLeft : (isZeroMissing ? node.flags.defaultLeft : compared)
+        return goesLeft ? node.left : node.right
     }
 
-    /// LightGBM's `kZeroThreshold` (1e-35 as a float): values this close to 0 are zero.
+    /// A categorical split: the category goes left when it is in the split's set; NaN, negatives
+    /// and values outside Int32 (which x86 truncates to INT_MIN in LightGBM) go right.
     @usableFromInline
-    static let zeroThreshold = Double(Float(1e-35))
+    @inline(never)
+    static func categoricalChild(of node: TreeNode, value: Double, bits: UnsafeBufferPointer<UInt32>) -> Int32 {
+        guard !value.isNaN else { return node.right }
+        let truncated = value.rounded(.towardZero)
+        guard truncated >= 0, truncated < 2_147_483_648 else { return node.right }
+        let category = Int(truncated)
+        let word = category >> 5
+        guard word < Int(node.categoryWords) else { return node.right }
+        let set = bits[Int(node.categoryStart) + word] >> UInt32(category & 31) & 1
+        return set == 1 ? node.left : node.right
+    }
+
+    /// LightGBM's `kZeroThreshold` (1e-35 as a float, 1.0000000180025095e-35): values this close
+    /// to 0 are zero. A literal, so reading it costs no lazy-initialization check.
+    @usableFromInline
+    static var zeroThreshold: Double { 1.0000000180025095e-35 }
 }

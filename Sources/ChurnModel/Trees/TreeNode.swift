@@ -13,6 +13,12 @@ public struct TreeNode: Sendable, Hashable {
         @inlinable public var defaultLeft: Bool { self.rawValue & 2 != 0 }
         /// 0: no missing values at training (NaN is read as 0); 1: zero is missing; 2: NaN is missing.
         @inlinable public var missingType: UInt8 { (self.rawValue >> 2) & 3 }
+        /// Derived when the ensemble is built (not LightGBM's): where a NaN goes at this split, so
+        /// scoring decides it with a select instead of branches.
+        @inlinable public var nanGoesLeft: Bool { self.rawValue & Self.nanGoesLeftBit != 0 }
+
+        /// The bit of ``nanGoesLeft``, above LightGBM's four.
+        public static let nanGoesLeftBit: UInt8 = 1 << 4
     }
 
     /// Numerical splits: values `<=` this go left.
