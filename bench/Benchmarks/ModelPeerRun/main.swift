@@ -12,7 +12,9 @@ guard arguments.count == 4, let featureCount = Int(arguments[3]) else {
 let model = try LightGBMModel(text: String(contentsOfFile: arguments[1], encoding: .utf8))
 let data = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
 let values: [Double] = data.withUnsafeBytes { bytes in
-    (0..<data.count / 8).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+    (0..<data.count / 8).map {
+        Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))
+    }
 }
 let rows = stride(from: 0, to: values.count, by: featureCount).map { Array(values[$0..<$0 + featureCount]) }
 
