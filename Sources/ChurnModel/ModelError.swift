@@ -6,7 +6,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of problem. An open set: new codes break no caller.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Wrapped: Sendable, Hashable {
-            case malformedModel, unsupportedModel, inconsistentTree, featureCountMismatch
+            case malformedModel, unsupportedModel, inconsistentTree, featureCountMismatch, invalidHistory
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -19,6 +19,8 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let inconsistentTree = Code(.inconsistentTree)
         /// A row has another number of features than the model reads.
         public static let featureCountMismatch = Code(.featureCountMismatch)
+        /// A customer history cannot be turned into features: future-dated, repeated or unordered months.
+        public static let invalidHistory = Code(.invalidHistory)
 
         public var description: String {
             switch self.wrapped {
@@ -26,6 +28,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
             case .unsupportedModel: "unsupported model"
             case .inconsistentTree: "inconsistent tree"
             case .featureCountMismatch: "feature count mismatch"
+            case .invalidHistory: "invalid history"
             }
         }
     }
