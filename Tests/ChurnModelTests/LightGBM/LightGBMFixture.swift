@@ -23,24 +23,15 @@ struct LightGBMFixture {
             encoding: .utf8
         )
         let rows = try Self.doubles("rows.f64")
-        self.rows = stride(from: 0, to: rows.count, by: Self.featureCount).map {
-            Array(rows[$0..<$0 + Self.featureCount])
-        }
+        self.rows = ChurnModelTests.rows(of: rows, width: Self.featureCount)
         self.probability = try Self.doubles("\(name).probability.f64")
         self.raw = try Self.doubles("\(name).raw.f64")
         let width = Self.featureCount + 1
         let contributions = try Self.doubles("\(name).contrib.f64")
-        self.contributions = stride(from: 0, to: contributions.count, by: width).map {
-            Array(contributions[$0..<$0 + width])
-        }
+        self.contributions = ChurnModelTests.rows(of: contributions, width: width)
     }
 
     static func doubles(_ file: String) throws -> [Double] {
-        let data = try Data(contentsOf: Self.folder.appendingPathComponent(file))
-        return data.withUnsafeBytes { bytes in
-            (0..<data.count / 8).map {
-                Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))
-            }
-        }
+        try readFloat64s(Self.folder.appendingPathComponent(file))
     }
 }

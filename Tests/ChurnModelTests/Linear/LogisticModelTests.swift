@@ -37,13 +37,7 @@ struct LogisticModelTests {
             numeric: numeric,
             categorical: [.init(feature: 4, coefficients: Array(fixture.coefficients[4...]))]
         )
-        let data = try Data(contentsOf: folder.appendingPathComponent("rows.f64"))
-        let values: [Double] = data.withUnsafeBytes { bytes in
-            (0..<data.count / 8).map {
-                Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))
-            }
-        }
-        let rows = stride(from: 0, to: values.count, by: 5).map { Array(values[$0..<$0 + 5]) }
+        let rows = ChurnModelTests.rows(of: try readFloat64s(folder.appendingPathComponent("rows.f64")), width: 5)
         return (model, rows, fixture)
     }
 
