@@ -41,9 +41,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Features, models and their explanations: pure math, no I/O.
+        // Features, models and their explanations: pure math, no I/O (ChurnWire for the artifact format).
         .target(
             name: "ChurnModel",
+            dependencies: ["ChurnWire"],
             swiftSettings: strictSettings
         ),
 

@@ -32,6 +32,9 @@ public struct TreeEnsemble: Sendable {
     let depths: [Int]
     /// Per tree: its mean output over the training rows.
     let expectedValues: [Double]
+    /// Per tree: where its splits, leaves and category words start in the shared arrays (one more
+    /// entry than trees, closing the last).
+    let extents: [(nodes: Int, leaves: Int, categories: Int, sets: Int)]
 
     /// The number of trees.
     public var treeCount: Int { self.roots.count }
@@ -51,7 +54,9 @@ public struct TreeEnsemble: Sendable {
         var categoryBits: [UInt32] = []
         var depths: [Int] = []
         var expectedValues: [Double] = []
+        var extents: [(nodes: Int, leaves: Int, categories: Int, sets: Int)] = []
         for (index, tree) in trees.enumerated() {
+            extents.append((nodes.count, leafValues.count, categoryBits.count, tree.categoryBoundaries.count - 1))
             let flattened = try Self.flatten(
                 tree,
                 index: index,
@@ -70,6 +75,8 @@ public struct TreeEnsemble: Sendable {
             depths.append(flattened.depth)
             expectedValues.append(Self.expectedValue(of: tree))
         }
+        extents.append((nodes.count, leafValues.count, categoryBits.count, 0))
+        self.extents = extents
         self.featureCount = featureCount
         self.averageOutput = averageOutput
         self.nodes = nodes

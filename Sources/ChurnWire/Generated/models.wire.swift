@@ -31,6 +31,38 @@ public struct ModelFormat: WireEnum {
     }
 }
 
+/// How a tree model's raw score becomes its output.
+///
+/// Schema enum `churn.v1.OutputLinkKind`; numbers it does not name survive decoding.
+public struct OutputLinkKind: WireEnum {
+    public var rawValue: UInt32
+
+    /// Wraps a number, named by the schema or not.
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// `IDENTITY` = 0.
+    public static let identity = OutputLinkKind(rawValue: 0)
+
+    /// 1 / (1 + exp(-sigmoid_scale × raw)): a probability.
+    public static let sigmoid = OutputLinkKind(rawValue: 1)
+
+    /// `EXPONENTIAL` = 2.
+    public static let exponential = OutputLinkKind(rawValue: 2)
+
+    /// Every value the schema names, in schema order.
+    public static let allNamed: [OutputLinkKind] = [.identity, .sigmoid, .exponential]
+
+    /// The schema's name for this number, or nil.
+    public var schemaName: String? {
+        switch self.rawValue {
+        case 0: "IDENTITY"
+        case 1: "SIGMOID"
+        case 2: "EXPONENTIAL"
+        default: nil
+        }
+    }
+}
+
 /// A training or evaluation metric, such as roc_auc.
 ///
 /// Schema message `churn.v1.Metric`.
@@ -766,6 +798,862 @@ public struct ListModelsResponse: WireMessage {
         json.beginObject()
         json.key("versions"); json.beginArray(); for element in self.versions { json.value(element) }; json.endArray()
         json.key("aliases"); json.beginArray(); for element in self.aliases { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// One feature of a model's schema, in order.
+///
+/// Schema message `churn.v1.FeatureSpec`.
+public struct FeatureSpec: WireMessage {
+    public static let wireName = "churn.v1.FeatureSpec"
+
+    /// Field 1 (`name`), default `""`.
+    public var name: String
+
+    /// Field 2 (`categorical`), default `false`.
+    public var categorical: Bool
+
+    /// Categorical features: the categories, in code order (code = position).
+    ///
+    /// Field 3 (`vocabulary`), default `[]`.
+    public var vocabulary: [String]
+
+    /// A message with every field at its default.
+    public init() {
+        self.name = ""
+        self.categorical = false
+        self.vocabulary = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        name: String = "",
+        categorical: Bool = false,
+        vocabulary: [String] = []
+    ) {
+        self.name = name
+        self.categorical = categorical
+        self.vocabulary = vocabulary
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if !self.name.isEmpty { size += 1 + WireSize.lengthDelimited(self.name.utf8.count) }
+        if self.categorical { size += 1 + 1 }
+        for element in self.vocabulary { size += 1 + WireSize.lengthDelimited(element.utf8.count) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if !self.name.isEmpty { writer.writeByte(0x0A); writer.writeString(self.name) }
+        if self.categorical { writer.writeByte(0x10); writer.writeByte(self.categorical ? 1 : 0) }
+        for element in self.vocabulary { writer.writeByte(0x1A); writer.writeString(element) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.name = try reader.readString(tag)
+            case 2: self.categorical = try reader.readBool(tag)
+            case 3:
+                try reader.appendElement(tag, to: &self.vocabulary) { (reader, tag) throws(WireError) in
+                    try reader.readString(tag)
+                }
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("name"); json.value(self.name)
+        json.key("categorical"); json.value(self.categorical)
+        json.key("vocabulary"); json.beginArray(); for element in self.vocabulary { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// Probability cut-offs between risk bands: below medium is low, below high medium, below
+/// critical high, else critical.
+///
+/// Schema message `churn.v1.RiskCutoffs`.
+public struct RiskCutoffs: WireMessage {
+    public static let wireName = "churn.v1.RiskCutoffs"
+
+    /// Field 1 (`medium`), default `0`.
+    public var medium: Double
+
+    /// Field 2 (`high`), default `0`.
+    public var high: Double
+
+    /// Field 3 (`critical`), default `0`.
+    public var critical: Double
+
+    /// A message with every field at its default.
+    public init() {
+        self.medium = 0
+        self.high = 0
+        self.critical = 0
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        medium: Double = 0,
+        high: Double = 0,
+        critical: Double = 0
+    ) {
+        self.medium = medium
+        self.high = high
+        self.critical = critical
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.medium.bitPattern != 0 { size += 1 + 8 }
+        if self.high.bitPattern != 0 { size += 1 + 8 }
+        if self.critical.bitPattern != 0 { size += 1 + 8 }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.medium.bitPattern != 0 { writer.writeByte(0x09); writer.writeFixed64(self.medium.bitPattern) }
+        if self.high.bitPattern != 0 { writer.writeByte(0x11); writer.writeFixed64(self.high.bitPattern) }
+        if self.critical.bitPattern != 0 { writer.writeByte(0x19); writer.writeFixed64(self.critical.bitPattern) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.medium = try reader.readDouble(tag)
+            case 2: self.high = try reader.readDouble(tag)
+            case 3: self.critical = try reader.readDouble(tag)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("medium"); json.value(self.medium)
+        json.key("high"); json.value(self.high)
+        json.key("critical"); json.value(self.critical)
+        json.endObject()
+    }
+}
+
+/// A standardized numeric term of a logistic regression.
+///
+/// Schema message `churn.v1.NumericTerm`.
+public struct NumericTerm: WireMessage {
+    public static let wireName = "churn.v1.NumericTerm"
+
+    /// Field 1 (`feature`), default `0`.
+    public var feature: UInt32
+
+    /// The value a missing input takes (the training mean).
+    ///
+    /// Field 2 (`imputed_value`), default `0`.
+    public var imputedValue: Double
+
+    /// Field 3 (`mean`), default `0`.
+    public var mean: Double
+
+    /// Field 4 (`scale`), default `0`.
+    public var scale: Double
+
+    /// Field 5 (`coefficient`), default `0`.
+    public var coefficient: Double
+
+    /// A message with every field at its default.
+    public init() {
+        self.feature = 0
+        self.imputedValue = 0
+        self.mean = 0
+        self.scale = 0
+        self.coefficient = 0
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        feature: UInt32 = 0,
+        imputedValue: Double = 0,
+        mean: Double = 0,
+        scale: Double = 0,
+        coefficient: Double = 0
+    ) {
+        self.feature = feature
+        self.imputedValue = imputedValue
+        self.mean = mean
+        self.scale = scale
+        self.coefficient = coefficient
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.feature != 0 { size += 1 + WireSize.varint(self.feature) }
+        if self.imputedValue.bitPattern != 0 { size += 1 + 8 }
+        if self.mean.bitPattern != 0 { size += 1 + 8 }
+        if self.scale.bitPattern != 0 { size += 1 + 8 }
+        if self.coefficient.bitPattern != 0 { size += 1 + 8 }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.feature != 0 { writer.writeByte(0x08); writer.writeVarint(self.feature) }
+        if self.imputedValue.bitPattern != 0 { writer.writeByte(0x11); writer.writeFixed64(self.imputedValue.bitPattern) }
+        if self.mean.bitPattern != 0 { writer.writeByte(0x19); writer.writeFixed64(self.mean.bitPattern) }
+        if self.scale.bitPattern != 0 { writer.writeByte(0x21); writer.writeFixed64(self.scale.bitPattern) }
+        if self.coefficient.bitPattern != 0 { writer.writeByte(0x29); writer.writeFixed64(self.coefficient.bitPattern) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.feature = try reader.readUInt32(tag)
+            case 2: self.imputedValue = try reader.readDouble(tag)
+            case 3: self.mean = try reader.readDouble(tag)
+            case 4: self.scale = try reader.readDouble(tag)
+            case 5: self.coefficient = try reader.readDouble(tag)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("feature"); json.value(self.feature)
+        json.key("imputed_value"); json.value(self.imputedValue)
+        json.key("mean"); json.value(self.mean)
+        json.key("scale"); json.value(self.scale)
+        json.key("coefficient"); json.value(self.coefficient)
+        json.endObject()
+    }
+}
+
+/// A one-hot categorical term: one coefficient per category code.
+///
+/// Schema message `churn.v1.CategoricalTerm`.
+public struct CategoricalTerm: WireMessage {
+    public static let wireName = "churn.v1.CategoricalTerm"
+
+    /// Field 1 (`feature`), default `0`.
+    public var feature: UInt32
+
+    /// Field 2 (`coefficients`), default `[]`.
+    public var coefficients: [Double]
+
+    /// A message with every field at its default.
+    public init() {
+        self.feature = 0
+        self.coefficients = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        feature: UInt32 = 0,
+        coefficients: [Double] = []
+    ) {
+        self.feature = feature
+        self.coefficients = coefficients
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.feature != 0 { size += 1 + WireSize.varint(self.feature) }
+        if !self.coefficients.isEmpty { size += 1 + WireSize.lengthDelimited(self.coefficients.count * 8) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.feature != 0 { writer.writeByte(0x08); writer.writeVarint(self.feature) }
+        if !self.coefficients.isEmpty {
+            writer.writeByte(0x12)
+            writer.writePacked(self.coefficients)
+        }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.feature = try reader.readUInt32(tag)
+            case 2: try reader.readPacked(tag, into: &self.coefficients)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("feature"); json.value(self.feature)
+        json.key("coefficients"); json.beginArray(); for element in self.coefficients { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// Schema message `churn.v1.LogisticParameters`.
+public struct LogisticParameters: WireMessage {
+    public static let wireName = "churn.v1.LogisticParameters"
+
+    /// Field 1 (`intercept`), default `0`.
+    public var intercept: Double
+
+    /// Field 2 (`numeric`), default `[]`.
+    public var numeric: [NumericTerm]
+
+    /// Field 3 (`categorical`), default `[]`.
+    public var categorical: [CategoricalTerm]
+
+    /// A message with every field at its default.
+    public init() {
+        self.intercept = 0
+        self.numeric = []
+        self.categorical = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        intercept: Double = 0,
+        numeric: [NumericTerm] = [],
+        categorical: [CategoricalTerm] = []
+    ) {
+        self.intercept = intercept
+        self.numeric = numeric
+        self.categorical = categorical
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.intercept.bitPattern != 0 { size += 1 + 8 }
+        for element in self.numeric { size += 1 + WireSize.lengthDelimited(element.encodedSize) }
+        for element in self.categorical { size += 1 + WireSize.lengthDelimited(element.encodedSize) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.intercept.bitPattern != 0 { writer.writeByte(0x09); writer.writeFixed64(self.intercept.bitPattern) }
+        for element in self.numeric { writer.writeByte(0x12); writer.writeVarint(UInt64(element.encodedSize)); element.encode(to: &writer) }
+        for element in self.categorical { writer.writeByte(0x1A); writer.writeVarint(UInt64(element.encodedSize)); element.encode(to: &writer) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.intercept = try reader.readDouble(tag)
+            case 2:
+                try reader.appendElement(tag, to: &self.numeric) { (reader, tag) throws(WireError) in
+                    try reader.readMessage(tag, as: NumericTerm.self)
+                }
+            case 3:
+                try reader.appendElement(tag, to: &self.categorical) { (reader, tag) throws(WireError) in
+                    try reader.readMessage(tag, as: CategoricalTerm.self)
+                }
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("intercept"); json.value(self.intercept)
+        json.key("numeric"); json.beginArray(); for element in self.numeric { json.value(element) }; json.endArray()
+        json.key("categorical"); json.beginArray(); for element in self.categorical { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// One decision tree as parallel arrays (LightGBM's layout): splits, then leaves; a child is a
+/// split index (>= 0) or ~leaf (< 0).
+///
+/// Schema message `churn.v1.TreeSpec`.
+public struct TreeSpec: WireMessage {
+    public static let wireName = "churn.v1.TreeSpec"
+
+    /// Field 1 (`split_feature`), default `[]`.
+    public var splitFeature: [UInt32]
+
+    /// Numerical splits: the threshold; categorical: the index of the category set.
+    ///
+    /// Field 2 (`threshold`), default `[]`.
+    public var threshold: [Double]
+
+    /// LightGBM's decision_type per split: bit 0 categorical, bit 1 default left, bits 2-3
+    /// missing type (0 none, 1 zero, 2 NaN).
+    ///
+    /// Field 3 (`decision_type`), default `[]`.
+    public var decisionType: [UInt8]
+
+    /// Field 4 (`left_child`), default `[]`.
+    public var leftChild: [Int32]
+
+    /// Field 5 (`right_child`), default `[]`.
+    public var rightChild: [Int32]
+
+    /// Field 6 (`leaf_value`), default `[]`.
+    public var leafValue: [Double]
+
+    /// Training rows per leaf and per split (TreeSHAP's cover).
+    ///
+    /// Field 7 (`leaf_count`), default `[]`.
+    public var leafCount: [Double]
+
+    /// Field 8 (`split_count`), default `[]`.
+    public var splitCount: [Double]
+
+    /// Category set i is category_bits[category_boundaries[i] .. category_boundaries[i + 1]].
+    ///
+    /// Field 9 (`category_boundaries`), default `[]`.
+    public var categoryBoundaries: [UInt32]
+
+    /// Field 10 (`category_bits`), default `[]`.
+    public var categoryBits: [UInt32]
+
+    /// A message with every field at its default.
+    public init() {
+        self.splitFeature = []
+        self.threshold = []
+        self.decisionType = []
+        self.leftChild = []
+        self.rightChild = []
+        self.leafValue = []
+        self.leafCount = []
+        self.splitCount = []
+        self.categoryBoundaries = []
+        self.categoryBits = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        splitFeature: [UInt32] = [],
+        threshold: [Double] = [],
+        decisionType: [UInt8] = [],
+        leftChild: [Int32] = [],
+        rightChild: [Int32] = [],
+        leafValue: [Double] = [],
+        leafCount: [Double] = [],
+        splitCount: [Double] = [],
+        categoryBoundaries: [UInt32] = [],
+        categoryBits: [UInt32] = []
+    ) {
+        self.splitFeature = splitFeature
+        self.threshold = threshold
+        self.decisionType = decisionType
+        self.leftChild = leftChild
+        self.rightChild = rightChild
+        self.leafValue = leafValue
+        self.leafCount = leafCount
+        self.splitCount = splitCount
+        self.categoryBoundaries = categoryBoundaries
+        self.categoryBits = categoryBits
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if !self.splitFeature.isEmpty {
+            var payload = 0
+            for element in self.splitFeature { payload += WireSize.varint(element) }
+            size += 1 + WireSize.lengthDelimited(payload)
+        }
+        if !self.threshold.isEmpty { size += 1 + WireSize.lengthDelimited(self.threshold.count * 8) }
+        if !self.decisionType.isEmpty { size += 1 + WireSize.lengthDelimited(self.decisionType.count) }
+        if !self.leftChild.isEmpty {
+            var payload = 0
+            for element in self.leftChild { payload += WireSize.zigzag(element) }
+            size += 1 + WireSize.lengthDelimited(payload)
+        }
+        if !self.rightChild.isEmpty {
+            var payload = 0
+            for element in self.rightChild { payload += WireSize.zigzag(element) }
+            size += 1 + WireSize.lengthDelimited(payload)
+        }
+        if !self.leafValue.isEmpty { size += 1 + WireSize.lengthDelimited(self.leafValue.count * 8) }
+        if !self.leafCount.isEmpty { size += 1 + WireSize.lengthDelimited(self.leafCount.count * 8) }
+        if !self.splitCount.isEmpty { size += 1 + WireSize.lengthDelimited(self.splitCount.count * 8) }
+        if !self.categoryBoundaries.isEmpty {
+            var payload = 0
+            for element in self.categoryBoundaries { payload += WireSize.varint(element) }
+            size += 1 + WireSize.lengthDelimited(payload)
+        }
+        if !self.categoryBits.isEmpty { size += 1 + WireSize.lengthDelimited(self.categoryBits.count * 4) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if !self.splitFeature.isEmpty {
+            writer.writeByte(0x0A)
+            var payload = 0
+            for element in self.splitFeature { payload += WireSize.varint(element) }
+            writer.writeVarint(UInt64(payload))
+            for element in self.splitFeature { writer.writeVarint(element) }
+        }
+        if !self.threshold.isEmpty {
+            writer.writeByte(0x12)
+            writer.writePacked(self.threshold)
+        }
+        if !self.decisionType.isEmpty { writer.writeByte(0x1A); writer.writeLengthDelimited(self.decisionType) }
+        if !self.leftChild.isEmpty {
+            writer.writeByte(0x22)
+            var payload = 0
+            for element in self.leftChild { payload += WireSize.zigzag(element) }
+            writer.writeVarint(UInt64(payload))
+            for element in self.leftChild { writer.writeVarint(ZigZag.encode(element)) }
+        }
+        if !self.rightChild.isEmpty {
+            writer.writeByte(0x2A)
+            var payload = 0
+            for element in self.rightChild { payload += WireSize.zigzag(element) }
+            writer.writeVarint(UInt64(payload))
+            for element in self.rightChild { writer.writeVarint(ZigZag.encode(element)) }
+        }
+        if !self.leafValue.isEmpty {
+            writer.writeByte(0x32)
+            writer.writePacked(self.leafValue)
+        }
+        if !self.leafCount.isEmpty {
+            writer.writeByte(0x3A)
+            writer.writePacked(self.leafCount)
+        }
+        if !self.splitCount.isEmpty {
+            writer.writeByte(0x42)
+            writer.writePacked(self.splitCount)
+        }
+        if !self.categoryBoundaries.isEmpty {
+            writer.writeByte(0x4A)
+            var payload = 0
+            for element in self.categoryBoundaries { payload += WireSize.varint(element) }
+            writer.writeVarint(UInt64(payload))
+            for element in self.categoryBoundaries { writer.writeVarint(element) }
+        }
+        if !self.categoryBits.isEmpty {
+            writer.writeByte(0x52)
+            writer.writePacked(self.categoryBits)
+        }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: try reader.readPackedVarints(tag, into: &self.splitFeature, convert: PackedVarint.uint32)
+            case 2: try reader.readPacked(tag, into: &self.threshold)
+            case 3: self.decisionType = try reader.readBytes(tag)
+            case 4: try reader.readPackedVarints(tag, into: &self.leftChild, convert: PackedVarint.int32)
+            case 5: try reader.readPackedVarints(tag, into: &self.rightChild, convert: PackedVarint.int32)
+            case 6: try reader.readPacked(tag, into: &self.leafValue)
+            case 7: try reader.readPacked(tag, into: &self.leafCount)
+            case 8: try reader.readPacked(tag, into: &self.splitCount)
+            case 9: try reader.readPackedVarints(tag, into: &self.categoryBoundaries, convert: PackedVarint.uint32)
+            case 10: try reader.readPacked(tag, into: &self.categoryBits)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("split_feature"); json.beginArray(); for element in self.splitFeature { json.value(element) }; json.endArray()
+        json.key("threshold"); json.beginArray(); for element in self.threshold { json.value(element) }; json.endArray()
+        json.key("decision_type"); json.value(self.decisionType)
+        json.key("left_child"); json.beginArray(); for element in self.leftChild { json.value(element) }; json.endArray()
+        json.key("right_child"); json.beginArray(); for element in self.rightChild { json.value(element) }; json.endArray()
+        json.key("leaf_value"); json.beginArray(); for element in self.leafValue { json.value(element) }; json.endArray()
+        json.key("leaf_count"); json.beginArray(); for element in self.leafCount { json.value(element) }; json.endArray()
+        json.key("split_count"); json.beginArray(); for element in self.splitCount { json.value(element) }; json.endArray()
+        json.key("category_boundaries"); json.beginArray(); for element in self.categoryBoundaries { json.value(element) }; json.endArray()
+        json.key("category_bits"); json.beginArray(); for element in self.categoryBits { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// Schema message `churn.v1.TreeParameters`.
+public struct TreeParameters: WireMessage {
+    public static let wireName = "churn.v1.TreeParameters"
+
+    /// The score is the trees' mean (random forests), not their sum.
+    ///
+    /// Field 1 (`average_output`), default `false`.
+    public var averageOutput: Bool
+
+    /// Field 2 (`link`), default `OutputLinkKind(rawValue: 0)`.
+    public var link: OutputLinkKind
+
+    /// Field 3 (`sigmoid_scale`), default `0`.
+    public var sigmoidScale: Double
+
+    /// Field 4 (`trees`), default `[]`.
+    public var trees: [TreeSpec]
+
+    /// A message with every field at its default.
+    public init() {
+        self.averageOutput = false
+        self.link = OutputLinkKind(rawValue: 0)
+        self.sigmoidScale = 0
+        self.trees = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        averageOutput: Bool = false,
+        link: OutputLinkKind = OutputLinkKind(rawValue: 0),
+        sigmoidScale: Double = 0,
+        trees: [TreeSpec] = []
+    ) {
+        self.averageOutput = averageOutput
+        self.link = link
+        self.sigmoidScale = sigmoidScale
+        self.trees = trees
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.averageOutput { size += 1 + 1 }
+        if self.link.rawValue != 0 { size += 1 + WireSize.varint(self.link.rawValue) }
+        if self.sigmoidScale.bitPattern != 0 { size += 1 + 8 }
+        for element in self.trees { size += 1 + WireSize.lengthDelimited(element.encodedSize) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.averageOutput { writer.writeByte(0x08); writer.writeByte(self.averageOutput ? 1 : 0) }
+        if self.link.rawValue != 0 { writer.writeByte(0x10); writer.writeVarint(self.link.rawValue) }
+        if self.sigmoidScale.bitPattern != 0 { writer.writeByte(0x19); writer.writeFixed64(self.sigmoidScale.bitPattern) }
+        for element in self.trees { writer.writeByte(0x22); writer.writeVarint(UInt64(element.encodedSize)); element.encode(to: &writer) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.averageOutput = try reader.readBool(tag)
+            case 2: self.link = try reader.readEnum(tag, as: OutputLinkKind.self)
+            case 3: self.sigmoidScale = try reader.readDouble(tag)
+            case 4:
+                try reader.appendElement(tag, to: &self.trees) { (reader, tag) throws(WireError) in
+                    try reader.readMessage(tag, as: TreeSpec.self)
+                }
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("average_output"); json.value(self.averageOutput)
+        json.key("link"); json.value(self.link)
+        json.key("sigmoid_scale"); json.value(self.sigmoidScale)
+        json.key("trees"); json.beginArray(); for element in self.trees { json.value(element) }; json.endArray()
+        json.endObject()
+    }
+}
+
+/// A model artifact: everything a scorer needs to score and explain, self-describing. Stored in a
+/// ModelArtifactFile (wire/README.md, "Model artifacts").
+///
+/// Schema message `churn.v1.ModelArtifact`.
+public struct ModelArtifact: WireMessage {
+    public static let wireName = "churn.v1.ModelArtifact"
+
+    /// 1 for this layout; a loader refuses a version it does not know.
+    ///
+    /// Field 1 (`format_version`), default `0`.
+    public var formatVersion: UInt32
+
+    /// Field 2 (`name`), default `""`.
+    public var name: String
+
+    /// Field 3 (`format`), default `ModelFormat(rawValue: 0)`.
+    public var format: ModelFormat
+
+    /// Field 4 (`features`), default `[]`.
+    public var features: [FeatureSpec]
+
+    /// FNV-1a of the features' canonical text (wire/README.md); checked on load.
+    ///
+    /// Field 5 (`feature_schema_hash`), default `0`.
+    public var featureSchemaHash: UInt64
+
+    /// Field 6 (`risk_cutoffs`), default `RiskCutoffs()`.
+    public var riskCutoffs: RiskCutoffs
+
+    /// Field 7 (`metrics`), default `[]`.
+    public var metrics: [Metric]
+
+    /// Field 8 (`logistic`), default `nil`.
+    public var logistic: LogisticParameters?
+
+    /// Field 9 (`trees`), default `nil`.
+    public var trees: TreeParameters?
+
+    /// Field 10 (`created_at_ms`), default `0`.
+    public var createdAtMs: Int64
+
+    /// A message with every field at its default.
+    public init() {
+        self.formatVersion = 0
+        self.name = ""
+        self.format = ModelFormat(rawValue: 0)
+        self.features = []
+        self.featureSchemaHash = 0
+        self.riskCutoffs = RiskCutoffs()
+        self.metrics = []
+        self.logistic = nil
+        self.trees = nil
+        self.createdAtMs = 0
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        formatVersion: UInt32 = 0,
+        name: String = "",
+        format: ModelFormat = ModelFormat(rawValue: 0),
+        features: [FeatureSpec] = [],
+        featureSchemaHash: UInt64 = 0,
+        riskCutoffs: RiskCutoffs = RiskCutoffs(),
+        metrics: [Metric] = [],
+        logistic: LogisticParameters? = nil,
+        trees: TreeParameters? = nil,
+        createdAtMs: Int64 = 0
+    ) {
+        self.formatVersion = formatVersion
+        self.name = name
+        self.format = format
+        self.features = features
+        self.featureSchemaHash = featureSchemaHash
+        self.riskCutoffs = riskCutoffs
+        self.metrics = metrics
+        self.logistic = logistic
+        self.trees = trees
+        self.createdAtMs = createdAtMs
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if self.formatVersion != 0 { size += 1 + WireSize.varint(self.formatVersion) }
+        if !self.name.isEmpty { size += 1 + WireSize.lengthDelimited(self.name.utf8.count) }
+        if self.format.rawValue != 0 { size += 1 + WireSize.varint(self.format.rawValue) }
+        for element in self.features { size += 1 + WireSize.lengthDelimited(element.encodedSize) }
+        if self.featureSchemaHash != 0 { size += 1 + 8 }
+        size += 1 + WireSize.lengthDelimited(self.riskCutoffs.encodedSize)
+        for element in self.metrics { size += 1 + WireSize.lengthDelimited(element.encodedSize) }
+        if let value = self.logistic { size += 1 + WireSize.lengthDelimited(value.encodedSize) }
+        if let value = self.trees { size += 1 + WireSize.lengthDelimited(value.encodedSize) }
+        if self.createdAtMs != 0 { size += 1 + WireSize.zigzag(self.createdAtMs) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if self.formatVersion != 0 { writer.writeByte(0x08); writer.writeVarint(self.formatVersion) }
+        if !self.name.isEmpty { writer.writeByte(0x12); writer.writeString(self.name) }
+        if self.format.rawValue != 0 { writer.writeByte(0x18); writer.writeVarint(self.format.rawValue) }
+        for element in self.features { writer.writeByte(0x22); writer.writeVarint(UInt64(element.encodedSize)); element.encode(to: &writer) }
+        if self.featureSchemaHash != 0 { writer.writeByte(0x29); writer.writeFixed64(self.featureSchemaHash) }
+        writer.writeByte(0x32); writer.writeVarint(UInt64(self.riskCutoffs.encodedSize)); self.riskCutoffs.encode(to: &writer)
+        for element in self.metrics { writer.writeByte(0x3A); writer.writeVarint(UInt64(element.encodedSize)); element.encode(to: &writer) }
+        if let value = self.logistic { writer.writeByte(0x42); writer.writeVarint(UInt64(value.encodedSize)); value.encode(to: &writer) }
+        if let value = self.trees { writer.writeByte(0x4A); writer.writeVarint(UInt64(value.encodedSize)); value.encode(to: &writer) }
+        if self.createdAtMs != 0 { writer.writeByte(0x50); writer.writeVarint(ZigZag.encode(self.createdAtMs)) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.formatVersion = try reader.readUInt32(tag)
+            case 2: self.name = try reader.readString(tag)
+            case 3: self.format = try reader.readEnum(tag, as: ModelFormat.self)
+            case 4:
+                try reader.appendElement(tag, to: &self.features) { (reader, tag) throws(WireError) in
+                    try reader.readMessage(tag, as: FeatureSpec.self)
+                }
+            case 5: self.featureSchemaHash = try reader.readFixedUInt64(tag)
+            case 6: self.riskCutoffs = try reader.readMessage(tag, as: RiskCutoffs.self)
+            case 7:
+                try reader.appendElement(tag, to: &self.metrics) { (reader, tag) throws(WireError) in
+                    try reader.readMessage(tag, as: Metric.self)
+                }
+            case 8: self.logistic = try reader.readMessage(tag, as: LogisticParameters.self)
+            case 9: self.trees = try reader.readMessage(tag, as: TreeParameters.self)
+            case 10: self.createdAtMs = try reader.readInt64(tag)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("format_version"); json.value(self.formatVersion)
+        json.key("name"); json.value(self.name)
+        json.key("format"); json.value(self.format)
+        json.key("features"); json.beginArray(); for element in self.features { json.value(element) }; json.endArray()
+        json.key("feature_schema_hash"); json.value(self.featureSchemaHash)
+        json.key("risk_cutoffs"); json.value(self.riskCutoffs)
+        json.key("metrics"); json.beginArray(); for element in self.metrics { json.value(element) }; json.endArray()
+        if let value = self.logistic { json.key("logistic"); json.value(value) }
+        if let value = self.trees { json.key("trees"); json.value(value) }
+        json.key("created_at_ms"); json.value(self.createdAtMs)
+        json.endObject()
+    }
+}
+
+/// The bytes of a model file and of a registry row: the encoded ModelArtifact and its SHA-256.
+///
+/// Schema message `churn.v1.ModelArtifactFile`.
+public struct ModelArtifactFile: WireMessage {
+    public static let wireName = "churn.v1.ModelArtifactFile"
+
+    /// Field 1 (`artifact`), default `[]`.
+    public var artifact: [UInt8]
+
+    /// Field 2 (`sha256`), default `[]`.
+    public var sha256: [UInt8]
+
+    /// A message with every field at its default.
+    public init() {
+        self.artifact = []
+        self.sha256 = []
+    }
+
+    /// Makes a message; fields not given take their defaults.
+    public init(
+        artifact: [UInt8] = [],
+        sha256: [UInt8] = []
+    ) {
+        self.artifact = artifact
+        self.sha256 = sha256
+    }
+
+    public var encodedSize: Int {
+        var size = 0
+        if !self.artifact.isEmpty { size += 1 + WireSize.lengthDelimited(self.artifact.count) }
+        if !self.sha256.isEmpty { size += 1 + WireSize.lengthDelimited(self.sha256.count) }
+        return size
+    }
+
+    public func encode(to writer: inout WireWriter) {
+        if !self.artifact.isEmpty { writer.writeByte(0x0A); writer.writeLengthDelimited(self.artifact) }
+        if !self.sha256.isEmpty { writer.writeByte(0x12); writer.writeLengthDelimited(self.sha256) }
+    }
+
+    public init(from reader: inout WireReader) throws(WireError) {
+        self.init()
+        while let tag = try reader.nextTag() {
+            switch tag.fieldNumber {
+            case 1: self.artifact = try reader.readBytes(tag)
+            case 2: self.sha256 = try reader.readBytes(tag)
+            default: try reader.skipField(tag)
+            }
+        }
+    }
+
+    public func writeJSON(to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("artifact"); json.value(self.artifact)
+        json.key("sha256"); json.value(self.sha256)
         json.endObject()
     }
 }

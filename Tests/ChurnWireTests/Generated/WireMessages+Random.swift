@@ -313,6 +313,111 @@ extension ListModelsResponse: RandomSampleable {
     }
 }
 
+extension FeatureSpec: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.name = rng.wireString()
+        message.categorical = rng.wireBool()
+        message.vocabulary = rng.wireArray { $0.wireString() }
+        return message
+    }
+}
+
+extension RiskCutoffs: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.medium = rng.wireDouble()
+        message.high = rng.wireDouble()
+        message.critical = rng.wireDouble()
+        return message
+    }
+}
+
+extension NumericTerm: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.feature = rng.wireUInt32()
+        message.imputedValue = rng.wireDouble()
+        message.mean = rng.wireDouble()
+        message.scale = rng.wireDouble()
+        message.coefficient = rng.wireDouble()
+        return message
+    }
+}
+
+extension CategoricalTerm: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.feature = rng.wireUInt32()
+        message.coefficients = rng.wireArray { $0.wireDouble() }
+        return message
+    }
+}
+
+extension LogisticParameters: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.intercept = rng.wireDouble()
+        message.numeric = depth < RandomSampling.maxDepth ? rng.wireArray { NumericTerm.random(using: &$0, depth: depth + 1) } : []
+        message.categorical = depth < RandomSampling.maxDepth ? rng.wireArray { CategoricalTerm.random(using: &$0, depth: depth + 1) } : []
+        return message
+    }
+}
+
+extension TreeSpec: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.splitFeature = rng.wireArray { $0.wireUInt32() }
+        message.threshold = rng.wireArray { $0.wireDouble() }
+        message.decisionType = rng.wireBytes()
+        message.leftChild = rng.wireArray { $0.wireInt32() }
+        message.rightChild = rng.wireArray { $0.wireInt32() }
+        message.leafValue = rng.wireArray { $0.wireDouble() }
+        message.leafCount = rng.wireArray { $0.wireDouble() }
+        message.splitCount = rng.wireArray { $0.wireDouble() }
+        message.categoryBoundaries = rng.wireArray { $0.wireUInt32() }
+        message.categoryBits = rng.wireArray { $0.wireUInt32() }
+        return message
+    }
+}
+
+extension TreeParameters: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.averageOutput = rng.wireBool()
+        message.link = rng.wireEnum(OutputLinkKind.self)
+        message.sigmoidScale = rng.wireDouble()
+        message.trees = depth < RandomSampling.maxDepth ? rng.wireArray { TreeSpec.random(using: &$0, depth: depth + 1) } : []
+        return message
+    }
+}
+
+extension ModelArtifact: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.formatVersion = rng.wireUInt32()
+        message.name = rng.wireString()
+        message.format = rng.wireEnum(ModelFormat.self)
+        message.features = depth < RandomSampling.maxDepth ? rng.wireArray { FeatureSpec.random(using: &$0, depth: depth + 1) } : []
+        message.featureSchemaHash = rng.wireUInt64()
+        message.riskCutoffs = RiskCutoffs.random(using: &rng, depth: depth + 1)
+        message.metrics = depth < RandomSampling.maxDepth ? rng.wireArray { Metric.random(using: &$0, depth: depth + 1) } : []
+        message.logistic = depth < RandomSampling.maxDepth ? rng.wireOptional { LogisticParameters.random(using: &$0, depth: depth + 1) } : nil
+        message.trees = depth < RandomSampling.maxDepth ? rng.wireOptional { TreeParameters.random(using: &$0, depth: depth + 1) } : nil
+        message.createdAtMs = rng.wireInt64()
+        return message
+    }
+}
+
+extension ModelArtifactFile: RandomSampleable {
+    static func random(using rng: inout SplitMix64, depth: Int) -> Self {
+        var message = Self()
+        message.artifact = rng.wireBytes()
+        message.sha256 = rng.wireBytes()
+        return message
+    }
+}
+
 extension ScoreRequest: RandomSampleable {
     static func random(using rng: inout SplitMix64, depth: Int) -> Self {
         var message = Self()
@@ -422,6 +527,15 @@ let allSampleableMessages: [any RandomSampleable.Type] = [
     RollbackModelRequest.self,
     ListModelsRequest.self,
     ListModelsResponse.self,
+    FeatureSpec.self,
+    RiskCutoffs.self,
+    NumericTerm.self,
+    CategoricalTerm.self,
+    LogisticParameters.self,
+    TreeSpec.self,
+    TreeParameters.self,
+    ModelArtifact.self,
+    ModelArtifactFile.self,
     ScoreRequest.self,
     ScoreResponse.self,
     ScoreResponse.Driver.self,

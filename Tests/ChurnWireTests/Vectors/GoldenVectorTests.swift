@@ -52,8 +52,9 @@ struct GoldenVectorTests {
                 )
             ),
         ]
-        for (index, type) in allSampleableMessages.enumerated() {
-            var rng = SplitMix64(seed: 0x5EED_0000 + UInt64(index))
+        for type in allSampleableMessages {
+            // Seeded by name, so adding a message leaves the others' vectors as they are.
+            var rng = SplitMix64(seed: type.wireName.utf8.reduce(0x5EED_0000) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 })
             vectors.append(
                 Vector(name: "\(type.wireName.dropFirst(9))/random", message: type.random(using: &rng, depth: 0))
             )
