@@ -67,6 +67,7 @@ let package = Package(
             name: "churnguard",
             dependencies: [
                 "ChurnWire",
+                "ChurnModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -85,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChurnModelTests",
-            dependencies: ["ChurnModel"],
+            dependencies: ["ChurnModel", "ChurnWire", "churnguard"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -6,7 +6,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of problem. An open set: new codes break no caller.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Wrapped: Sendable, Hashable {
-            case malformedModel, unsupportedModel, inconsistentTree, featureCountMismatch, invalidHistory
+            case malformedModel, unsupportedModel, inconsistentTree, featureCountMismatch, invalidHistory, invalidInput
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -21,6 +21,8 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let featureCountMismatch = Code(.featureCountMismatch)
         /// A customer history cannot be turned into features: future-dated, repeated or unordered months.
         public static let invalidHistory = Code(.invalidHistory)
+        /// Input to score (a CSV file, say) is malformed or lacks the model's features.
+        public static let invalidInput = Code(.invalidInput)
 
         public var description: String {
             switch self.wrapped {
@@ -29,6 +31,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
             case .inconsistentTree: "inconsistent tree"
             case .featureCountMismatch: "feature count mismatch"
             case .invalidHistory: "invalid history"
+            case .invalidInput: "invalid input"
             }
         }
     }

@@ -8,8 +8,9 @@ struct ChurnGuardCommand: ParsableCommand {
         discussion: """
             Start with `churnguard demo`: it encodes the scoring path's messages as they travel \
             between a caller and a scorer, frames them, compresses a batch with LZ4 and reads \
-            everything back. `churnguard wire` inspects the wire format by hand.
+            everything back. `churnguard model` imports LightGBM models and scores CSV files offline; \
+            `churnguard wire` inspects the wire format by hand.
             """,
-        subcommands: [DemoCommand.self, WireCommand.self]
+        subcommands: [DemoCommand.self, ModelCommand.self, WireCommand.self]
     )
 }
