@@ -12,7 +12,7 @@ struct ModelCommand: ParsableCommand {
             `train`) or a LightGBM text model (`booster.save_model`), scored exactly as LightGBM \
             scores it.
             """,
-        subcommands: [Predict.self, ImportLightGBM.self, Show.self]
+        subcommands: [Predict.self, Evaluate.self, ImportLightGBM.self, Show.self]
     )
 
     /// Options naming a model file.
@@ -109,6 +109,57 @@ struct ModelCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("model predict: scored \(table.rows.count) rows with '\(model.name)' in \(elapsed)\n".utf8)
             )
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "eval",
+            abstract: "Evaluate a model on labelled rows: ROC-AUC, PR-AUC, log loss, Brier, F1, lift, calibration.",
+            discussion: """
+                Every metric is defined as scikit-learn defines it. The input is a CSV like \
+                `model predict`'s with a 0/1 label column.
+
+                Example: churnguard model eval --model churn-gbdt.model --input test.csv --label-column churned
+                """
+        )
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        @Option(help: "The labelled CSV file.")
+        var input: String
+
+        @Option(help: "The column holding 1 for churned, 0 for retained.")
+        var labelColumn = "label"
+
+        @Option(help: "The probability from which a customer counts as predicted to churn.")
+        var threshold = 0.5
+
+        func run() throws {
+            let model = try self.modelOptions.load()
+            guard let data = FileManager.default.contents(atPath: self.input) else {
+                throw ValidationError("cannot read input file '\(self.input)'")
+            }
+            let table = try CSVTable(parsing: String(decoding: data, as: UTF8.self))
+            let (labels, scores) = try BatchScoring(model: model, topDrivers: 0).probabilities(
+                of: table,
+                labelColumn: self.labelColumn
+            )
+            let metrics = try ClassificationMetrics(labels: labels, scores: scores, threshold: self.threshold)
+            print("model \(model.name) on \(labels.count) rows (\(labels.reduce(0, +)) churned)")
+            print("roc_auc            \(metrics.rocAUC)")
+            print("pr_auc             \(metrics.averagePrecision)")
+            print("log_loss           \(metrics.logLoss)")
+            print("brier              \(metrics.brier)")
+            print("precision@\(self.threshold)      \(metrics.precision)")
+            print("recall@\(self.threshold)         \(metrics.recall)")
+            print("f1@\(self.threshold)             \(metrics.f1)")
+            print("best_f1            \(metrics.bestF1) at threshold \(metrics.bestF1Threshold)")
+            print("top_decile_lift    \(metrics.topDecileLift)")
+            print("calibration (mean predicted → observed, rows):")
+            for bin in metrics.calibration {
+                print("  \(bin.meanPredicted) → \(bin.observedRate)  (\(bin.count))")
+            }
         }
     }
 

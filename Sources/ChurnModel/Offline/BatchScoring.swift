@@ -115,6 +115,43 @@ public struct BatchScoring: Sendable {
         }
     }
 
+    /// The model's probability for every row of `table`, with the 0/1 label from `labelColumn`:
+    /// the input of ``ClassificationMetrics``.
+    ///
+    /// - Throws: ``ModelError/Code/invalidInput`` for a missing column, a cell that is not a
+    ///   number, or a label other than 0 or 1 (naming its line).
+    public func probabilities(
+        of table: CSVTable,
+        labelColumn: String
+    ) throws(ModelError) -> (labels: [Int], scores: [Double]) {
+        guard let labelIndex = table.column(labelColumn) else {
+            throw ModelError(.invalidInput, "the input has no label column '\(labelColumn)'")
+        }
+        let layout = try self.layout(of: table, idColumn: labelColumn)
+        var labels: [Int] = []
+        var scores: [Double] = []
+        var row = [Double](repeating: 0, count: layout.features.count)
+        for (index, cells) in table.rows.enumerated() {
+            guard let label = Int(cells[labelIndex].trimmingSpaces()), label == 0 || label == 1 else {
+                throw ModelError(
+                    .invalidInput,
+                    "line \(index + 2): label '\(cells[labelIndex].prefix(20))' is not 0 or 1"
+                )
+            }
+            for (feature, column) in layout.features.enumerated() {
+                row[feature] = try self.value(
+                    cells[column],
+                    feature: feature,
+                    line: index + 2,
+                    column: table.header[column]
+                )
+            }
+            labels.append(label)
+            scores.append(try self.model.probability(row))
+        }
+        return (labels, scores)
+    }
+
     func value(_ cell: String, feature: Int, line: Int, column: String) throws(ModelError) -> Double {
         let text = cell.trimmingSpaces()
         if case .categorical = self.model.schema.features[feature].kind {

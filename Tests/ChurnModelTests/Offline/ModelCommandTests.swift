@@ -70,6 +70,30 @@ struct ModelCommandTests {
         #expect(probabilities == Array(fixture.probability.prefix(20)))
     }
 
+    @Test("eval prints scikit-learn-defined metrics for labelled rows")
+    func evaluate() throws {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: input) }
+        // Labels: 1 for the rows LightGBM gives at least 0.5, so the AUC is high but not 1.
+        let fixture = try LightGBMFixture("mixed")
+        var lines = try BatchScoringTests.csv(count: 200).components(separatedBy: "\n")
+        for index in 1..<lines.count where !lines[index].isEmpty {
+            let label = (fixture.probability[index - 1] >= 0.5) != (index % 7 == 0) ? "1" : "0"
+            lines[index] = label + lines[index].dropFirst()
+        }
+        try lines.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let model = LightGBMFixture.folder.appendingPathComponent("mixed.model.txt").path
+        let outcome = try Self.run(["model", "eval", "--model", model, "--input", input.path])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("on 200 rows"))
+        let auc = outcome.output.split(separator: "\n").first { $0.hasPrefix("roc_auc") }.flatMap {
+            Double($0.split(separator: " ").last!)
+        }
+        #expect((auc ?? 0) > 0.7 && (auc ?? 1) < 1)
+        let bad = try Self.run(["model", "eval", "--model", model, "--input", input.path, "--label-column", "nope"])
+        #expect(bad.status != 0 && bad.output.contains("no label column 'nope'"))
+    }
+
     @Test("bad files exit 1 with the reason, and --help explains")
     func refusals() throws {
         let missing = try Self.run(["model", "show", "--model", "/nonexistent/model"])
