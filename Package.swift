@@ -74,6 +74,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Test support: helpers the test targets share.
+        .target(
+            name: "ChurnTesting",
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(
             name: "ChurnWireTests",
             dependencies: [
@@ -86,13 +92,13 @@ let package = Package(
         ),
         .testTarget(
             name: "ChurnModelTests",
-            dependencies: ["ChurnModel", "ChurnWire", "churnguard"],
+            dependencies: ["ChurnModel", "ChurnWire", "ChurnTesting", "churnguard"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "ChurnWireCompilerTests",
-            dependencies: ["ChurnWireCompiler", "churnwirec"],
+            dependencies: ["ChurnWireCompiler", "ChurnTesting", "churnwirec"],
             swiftSettings: strictSettings
         ),
     ]

@@ -1,37 +1,14 @@
+import ChurnTesting
 import Foundation
 import Testing
 
 /// Runs the built `churnguard model …` as an ML engineer would, in a scratch folder.
 @Suite("churnguard model")
 struct ModelCommandTests {
-    static var binary: String {
-        get throws {
-            let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let root = LightGBMFixture.folder.deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent()
-            let candidates = [
-                beside.appendingPathComponent("churnguard").path,
-                beside.deletingLastPathComponent().appendingPathComponent("churnguard").path,
-                root.appendingPathComponent(".build/debug/churnguard").path,
-            ]
-            return try #require(
-                candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-                "churnguard is not built"
-            )
-        }
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String]) throws -> BuiltExecutable.Outcome {
+        let root = LightGBMFixture.folder.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return try BuiltExecutable("churnguard", packageRoot: root).run(arguments)
     }
 
     @Test("import a LightGBM model, show it, score a CSV with it; both model kinds give the same scores")

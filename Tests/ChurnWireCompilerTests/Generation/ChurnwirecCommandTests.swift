@@ -1,41 +1,15 @@
+import ChurnTesting
 import Foundation
 import Testing
 
 /// Runs the built `churnwirec` the way CI and developers do, in a scratch folder.
 @Suite("The churnwirec command")
 struct ChurnwirecCommandTests {
-    struct Outcome {
-        var status: Int32
-        var output: String
-    }
-
-    static var binary: String {
-        get throws {
-            let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let candidates = [
-                beside.appendingPathComponent("churnwirec").path,
-                beside.deletingLastPathComponent().appendingPathComponent("churnwirec").path,
-                GeneratedCodeTests.root + "/.build/debug/churnwirec",
-            ]
-            return try #require(
-                candidates.first { FileManager.default.isExecutableFile(atPath: $0) },
-                "churnwirec is not built next to the tests (looked in \(candidates))"
-            )
-        }
-    }
-
-    static func run(_ arguments: [String], in directory: URL) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String], in directory: URL) throws -> BuiltExecutable.Outcome {
+        try BuiltExecutable("churnwirec", packageRoot: URL(fileURLWithPath: GeneratedCodeTests.root)).run(
+            arguments,
+            in: directory
+        )
     }
 
     /// A scratch folder holding `wire/` with one schema file.

@@ -1,0 +1,56 @@
+public import Foundation
+
+/// One of the package's executables, as built next to the test binary, run the way a person
+/// runs it: arguments in, exit status and combined output back.
+public struct BuiltExecutable: Sendable {
+    /// What a run returned.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        /// Standard output and standard error, interleaved.
+        public var output: String
+    }
+
+    /// The executable's path.
+    public let path: String
+
+    /// Finds the built executable `name` beside the running test binary (or in `.build/debug`
+    /// of `packageRoot`).
+    ///
+    /// - Throws: ``NotBuilt`` naming where it looked.
+    public init(_ name: String, packageRoot: URL) throws {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [
+            beside.appendingPathComponent(name).path,
+            beside.deletingLastPathComponent().appendingPathComponent(name).path,
+            packageRoot.appendingPathComponent(".build/debug/\(name)").path,
+        ]
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw NotBuilt(name: name, searched: candidates)
+        }
+        self.path = path
+    }
+
+    /// Runs the executable to completion.
+    public func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: self.path)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    /// The executable was not found: the tests need `swift build --build-tests` first.
+    public struct NotBuilt: Error, CustomStringConvertible {
+        public var name: String
+        public var searched: [String]
+        public var description: String {
+            "\(self.name) is not built (looked in \(self.searched.joined(separator: ", ")))"
+        }
+    }
+}
