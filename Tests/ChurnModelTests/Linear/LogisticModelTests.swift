@@ -37,7 +37,11 @@ struct LogisticModelTests {
             numeric: numeric,
             categorical: [.init(feature: 4, coefficients: Array(fixture.coefficients[4...]))]
         )
-        let rows = ChurnModelTests.rows(of: try readFloat64s(folder.appendingPathComponent("rows.f64")), width: 5)
+        let rows = try ChurnModelTests.rows(
+            of: try readFloat64s(folder.appendingPathComponent("rows.f64")),
+            width: 5,
+            expectedRows: fixture.expected_probability.count
+        )
         return (model, rows, fixture)
     }
 
