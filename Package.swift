@@ -16,12 +16,20 @@ let package = Package(
     products: [
         .library(name: "ChurnWire", targets: ["ChurnWire"]),
         .library(name: "ChurnModel", targets: ["ChurnModel"]),
+        .library(name: "ChurnClient", targets: ["ChurnClient"]),
         .executable(name: "churnwirec", targets: ["churnwirec"]),
         .executable(name: "churnguard", targets: ["churnguard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // liblz4 from the system (Debian: liblz4-dev).
@@ -48,6 +56,65 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // TLS 1.3 + HTTP/2 plumbing for the wire RPCs: server, stream handlers, client connections.
+        .target(
+            name: "ChurnTransport",
+            dependencies: [
+                "ChurnWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Development certificates: a CA plus node and client certificates (for `churnguard certs dev`
+        // and the tests). Not on any serving path.
+        .target(
+            name: "ChurnCertificates",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The scorer node: the scoring handlers, the served model, configuration, the service.
+        .target(
+            name: "ChurnScorer",
+            dependencies: [
+                "ChurnWire",
+                "ChurnModel",
+                "ChurnTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The SDK internal services link: pooled connections, unary and streamed scoring.
+        .target(
+            name: "ChurnClient",
+            dependencies: [
+                "ChurnWire",
+                "ChurnTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // The schema compiler: parser, checker, Swift generator and compatibility check.
         .target(
             name: "ChurnWireCompiler",
@@ -68,8 +135,16 @@ let package = Package(
             dependencies: [
                 "ChurnWire",
                 "ChurnModel",
+                "ChurnTransport",
+                "ChurnScorer",
+                "ChurnClient",
+                "ChurnCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

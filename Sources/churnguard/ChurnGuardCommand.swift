@@ -1,16 +1,20 @@
 import ArgumentParser
 
 @main
-struct ChurnGuardCommand: ParsableCommand {
+struct ChurnGuardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "churnguard",
         abstract: "ChurnGuard: churn scoring for business customers, served over a binary RPC.",
         discussion: """
-            Start with `churnguard demo`: it encodes the scoring path's messages as they travel \
-            between a caller and a scorer, frames them, compresses a batch with LZ4 and reads \
-            everything back. `churnguard model` imports LightGBM models and scores CSV files offline; \
-            `churnguard wire` inspects the wire format by hand.
+            Start with `churnguard demo`: it starts a scorer with the demo model and scores customers \
+            through mutual TLS over HTTP/2, one by one and as a streamed batch. To run a node yourself: \
+            `churnguard certs dev --out certs`, `churnguard scorer --tls-dir certs`, then \
+            `churnguard score --tls-dir certs --crm 4711 --features …`. `churnguard model` imports \
+            LightGBM models and scores CSV files offline; `churnguard wire` inspects the wire format.
             """,
-        subcommands: [DemoCommand.self, ModelCommand.self, WireCommand.self]
+        subcommands: [
+            DemoCommand.self, ScorerCommand.self, ScoreCommand.self, CertsCommand.self, ModelCommand.self,
+            WireCommand.self,
+        ]
     )
 }

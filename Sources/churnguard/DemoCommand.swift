@@ -1,130 +1,118 @@
 import ArgumentParser
+import ChurnCertificates
+import ChurnClient
+import ChurnModel
+import ChurnScorer
+import ChurnTransport
 import ChurnWire
-import NIOCore
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// Round-trips the scoring path's messages through the wire codec and shows what travels.
-struct DemoCommand: ParsableCommand {
+/// The main job: a scorer node with the demo model, and a caller scoring customers through
+/// mutual TLS over HTTP/2, one by one and as a streamed batch.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Show a score request, its answer and a streamed batch on the wire, and read them back.",
+        abstract: "Start a scorer with the demo model and score customers through TLS, as a caller does.",
         discussion: """
-            Encodes a ScoreRequest with 32 features and a ScoreResponse with 5 drivers as unary \
-            frames, then a batch of --rows rows as one LZ4-compressed frame, decodes all of them \
-            and checks each equals what was sent. Exits 1 if any round trip differs.
+            Mints development certificates into a fresh temporary folder, starts a scorer on a \
+            free port of 127.0.0.1 that requires client certificates, then, as a caller with \
+            ChurnClient: asks its health, scores four customers with their top drivers, times \
+            --calls unary calls one after another, streams --rows rows in frames of --frame-rows, \
+            shows the typed error a mismatched feature schema gets, and shuts the scorer down \
+            gracefully. Exits 1 if any call that should succeed fails.
             """
     )
 
-    @Option(help: "Rows in the demo batch.")
-    var rows = 10_000
+    @Option(help: "Unary calls to time, one after another.")
+    var calls = 2000
 
-    @Option(help: "Features per row in the demo batch.")
-    var features = 20
+    @Option(help: "Rows in the streamed batch.")
+    var rows = 1_000_000
+
+    @Option(help: "Rows per batch frame.")
+    var frameRows = 1000
 
     func validate() throws {
-        guard (1...1_000_000).contains(self.rows) else { throw ValidationError("--rows must be 1 to 1000000") }
-        guard (1...1_000).contains(self.features) else { throw ValidationError("--features must be 1 to 1000") }
+        guard (1...1_000_000).contains(self.calls) else { throw ValidationError("--calls must be 1 to 1000000") }
+        guard (1...100_000_000).contains(self.rows) else { throw ValidationError("--rows must be 1 to 100000000") }
+        guard (1...100_000).contains(self.frameRows) else { throw ValidationError("--frame-rows must be 1 to 100000") }
     }
 
-    func run() throws {
-        var failures = 0
-        var encoder = FrameEncoder(peerAcceptsCompression: true)
-        let parser = FrameParser()
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        let logger = Logger(label: "churnguard.demo")
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = try DevelopmentCertificates.make().write(to: directory)
+        print("Development certificates (CA, node, client) in \(directory)")
 
-        let request = ScoreRequest(
-            crm: 4_711_000_815,
-            productGroup: "fuel-cards",
-            featureSchemaHash: 0x9E37_79B9_7F4A_7C15,
-            features: (0..<32).map { Double($0) * 0.25 - 3 },
-            topDrivers: 5
-        )
-        print("Caller → scorer: POST \(ScoringService.score.path)")
-        failures += try self.show(request, flags: .end, encoder: &encoder, parser: parser)
-
-        let response = ScoreResponse(
-            crm: request.crm,
-            productGroup: request.productGroup,
-            probability: 0.8125,
-            riskBand: .high,
-            ruleFlags: 1 << RuleFlag.inactive.rawValue,
-            drivers: ["days_inactive", "revenue_chg_3m", "kag_chg_3m", "complaints", "satisfaction"].enumerated().map {
-                ScoreResponse.Driver(
-                    feature: UInt32($0),
-                    name: $1,
-                    contribution: 0.6 - Double($0) * 0.3,
-                    value: Double($0)
-                )
-            },
-            model: ModelIdentity(
-                name: "churn-gbdt",
-                version: 7,
-                alias: .production,
-                featureSchemaHash: request.featureSchemaHash
+        let configuration = ScorerConfiguration(
+            nodeID: "demo-scorer",
+            server: RPCServerConfiguration(
+                port: 0,
+                tls: ServerTLS(
+                    certificateChain: files.nodeCertificate,
+                    privateKey: files.nodePrivateKey,
+                    clientCertificateCA: files.caCertificate
+                ),
+                shutdownGracePeriod: .seconds(5)
             )
         )
-        print("\nScorer → caller:")
-        failures += try self.show(response, flags: .end, encoder: &encoder, parser: parser)
-
-        let crms = (0..<UInt64(self.rows)).map { 1_000_000 + $0 * 7 }
-        let batch = ScoreBatchRequest(
-            featureSchemaHash: request.featureSchemaHash,
-            featureCount: UInt32(self.features),
-            crms: crms,
-            productGroup: "fuel-cards",
-            features: Self.exportLikeValues(count: self.rows * self.features)
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let scorer = try ScorerService(configuration: configuration, model: TrainedModel.demo(), logger: logger) {
+            _,
+            port in
+            portContinuation.yield(port)
+            portContinuation.finish()
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [scorer],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
         )
-        print("\nCaller → scorer: POST \(ScoringService.scoreBatch.path), one frame of \(self.rows) rows")
-        var wire = ByteBuffer()
-        encoder.encode(batch, into: &wire)
-        let raw = batch.encodedSize
-        let sent = wire.readableBytes
-        let flags = FrameFlags(rawValue: wire.getInteger(at: 0)!)
-        print(
-            "  message \(raw) bytes, frame \(sent) bytes (\(flags.contains(.compressed) ? "LZ4" : "uncompressed"), \(percent(sent, of: raw)) of the message)"
-        )
-        let frame = try parser.nextFrame(from: &wire)
-        let decoded = try frame?.decode(as: ScoreBatchRequest.self)
-        let same = decoded == batch
-        print("  read back: \(same ? "identical" : "DIFFERENT")")
-        if !same { failures += 1 }
-
-        print("\nSlots: CRM \(request.crm) → \(Slot(crm: request.crm)) of \(Slot.count)")
+        let failures = try await withThrowingTaskGroup(of: Int.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return 0
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ExitCode(1) }
+            print("Scorer listening on 127.0.0.1:\(port) (TLS 1.3, ALPN h2, client certificates required)\n")
+            let client = ChurnClientConfiguration(
+                target: RPCConnection.Target(host: "127.0.0.1", port: port),
+                tls: ClientTLS(
+                    trustRoots: files.caCertificate,
+                    certificateChain: files.clientCertificate,
+                    privateKey: files.clientPrivateKey
+                )
+            )
+            let failures = try await ChurnClient.withClient(configuration: client, logger: logger) { client in
+                try await DemoCaller(client: client, calls: self.calls, rows: self.rows, frameRows: self.frameRows).run()
+            }
+            print("\nShutting the scorer down gracefully (drains calls in flight)…")
+            await group.triggerGracefulShutdown()
+            while let result = try await tasks.next() { return failures + result }
+            return failures
+        }
         if failures > 0 {
-            print("\n\(failures) round trip(s) differed")
+            print("\n\(failures) call(s) failed")
             throw ExitCode(1)
         }
-        print("\nAll round trips identical.")
+        print("Done: every call answered.")
     }
 
-    /// Pseudo-random values with two decimals, as exported revenue figures have: realistic for
-    /// what LZ4 can save, unlike a repeating pattern.
-    static func exportLikeValues(count: Int) -> [Double] {
-        var state: UInt64 = 42
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 44) / 100
-        }
+    static func temporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "churnguard-demo-XXXXXX").utf8CString)
+        guard let path = mkdtemp(&template) else { throw ValidationError("cannot create a temporary folder") }
+        return String(cString: path)
     }
-
-    private func show(
-        _ message: some WireMessage,
-        flags: FrameFlags,
-        encoder: inout FrameEncoder,
-        parser: FrameParser
-    ) throws -> Int {
-        var wire = ByteBuffer()
-        encoder.encode(message, flags: flags, into: &wire)
-        print("  \(type(of: message).wireName) \(message.jsonString)")
-        print(
-            "  frame (\(wire.readableBytes) bytes): \(Hex.encode(wire.readableBytesView.prefix(48)))\(wire.readableBytes > 48 ? "…" : "")"
-        )
-        guard let frame = try parser.nextFrame(from: &wire) else { return 1 }
-        let same = try frame.decode(as: type(of: message)) == message
-        print("  read back: \(same ? "identical" : "DIFFERENT")")
-        return same ? 0 : 1
-    }
-}
-
-func percent(_ part: Int, of whole: Int) -> String {
-    let tenths = whole == 0 ? 0 : (part * 1000 + whole / 2) / whole
-    return "\(tenths / 10).\(tenths % 10) %"
 }

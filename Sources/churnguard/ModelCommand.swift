@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChurnModel
+import ChurnWire
 import Foundation
 
 /// Models for ML engineers: import, inspect, score offline.
@@ -216,7 +217,7 @@ struct ModelCommand: ParsableCommand {
                     "kind: tree ensemble, \(ensemble.treeCount) trees\(ensemble.averageOutput ? " (averaged)" : ""), output \(link)"
                 )
             }
-            print("feature schema hash: 0x\(String(model.schema.hash, radix: 16))")
+            print("feature schema hash: \(Hex.fixed64(model.schema.hash))")
             print("features:")
             for (index, feature) in model.schema.features.enumerated() {
                 switch feature.kind {

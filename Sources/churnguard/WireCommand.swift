@@ -6,8 +6,8 @@ import NIOCore
 struct WireCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wire",
-        abstract: "Inspect the wire format: decode bytes, list messages and methods, compute slots.",
-        subcommands: [Decode.self, List.self, SlotOf.self]
+        abstract: "Inspect the wire format: decode bytes, list messages and methods, compute slots, show a demo.",
+        subcommands: [Decode.self, List.self, SlotOf.self, WireDemoCommand.self]
     )
 
     struct Decode: ParsableCommand {

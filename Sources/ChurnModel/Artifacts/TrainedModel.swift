@@ -77,6 +77,26 @@ public struct TrainedModel: Sendable {
         }
     }
 
+    /// The raw score of a row read in place (the batch path: no copy per row).
+    ///
+    /// - Throws: as ``rawScore(_:)``.
+    public func rawScore(_ row: UnsafeBufferPointer<Double>) throws(ModelError) -> Double {
+        switch self.scorer {
+        case .logistic(let model): try model.rawScore(row)
+        case .trees(let ensemble, _): try ensemble.rawScore(row)
+        }
+    }
+
+    /// The churn probability of a row read in place.
+    ///
+    /// - Throws: as ``rawScore(_:)``.
+    public func probability(_ row: UnsafeBufferPointer<Double>) throws(ModelError) -> Double {
+        switch self.scorer {
+        case .logistic(let model): OutputLink.sigmoid(scale: 1).apply(try model.rawScore(row))
+        case .trees(let ensemble, let link): link.apply(try ensemble.rawScore(row))
+        }
+    }
+
     /// The model's output for a row: the churn probability.
     ///
     /// - Throws: as ``rawScore(_:)``.

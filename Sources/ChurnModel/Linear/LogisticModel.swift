@@ -82,7 +82,19 @@ public struct LogisticModel: Sendable, Hashable {
     ///
     /// - Throws: ``ModelError/Code/featureCountMismatch`` for a row of the wrong length.
     public func rawScore(_ row: [Double]) throws(ModelError) -> Double {
-        try self.checkLength(row)
+        try self.checkLength(row.count)
+        return row.withUnsafeBufferPointer { self.unsafeRawScore($0) }
+    }
+
+    /// The log-odds for one row, read in place (the batch path: no copy per row).
+    ///
+    /// - Throws: ``ModelError/Code/featureCountMismatch`` for a row of the wrong length.
+    public func rawScore(_ row: UnsafeBufferPointer<Double>) throws(ModelError) -> Double {
+        try self.checkLength(row.count)
+        return self.unsafeRawScore(row)
+    }
+
+    private func unsafeRawScore(_ row: UnsafeBufferPointer<Double>) -> Double {
         var sum = 0.0
         for term in self.numeric { sum += term.coefficient * Self.standardized(row[term.feature], term) }
         for term in self.categorical { sum += Self.coefficient(of: row[term.feature], term) }
@@ -101,7 +113,7 @@ public struct LogisticModel: Sendable, Hashable {
     ///
     /// - Throws: as ``rawScore(_:)``.
     public func contributions(_ row: [Double]) throws(ModelError) -> [Double] {
-        try self.checkLength(row)
+        try self.checkLength(row.count)
         var output = [Double](repeating: 0, count: self.featureCount + 1)
         for term in self.numeric {
             output[term.feature] = term.coefficient * Self.standardized(row[term.feature], term)
@@ -111,11 +123,11 @@ public struct LogisticModel: Sendable, Hashable {
         return output
     }
 
-    private func checkLength(_ row: [Double]) throws(ModelError) {
-        guard row.count == self.featureCount else {
+    private func checkLength(_ count: Int) throws(ModelError) {
+        guard count == self.featureCount else {
             throw ModelError(
                 .featureCountMismatch,
-                "the row has \(row.count) features, the model reads \(self.featureCount)"
+                "the row has \(count) features, the model reads \(self.featureCount)"
             )
         }
     }

@@ -12,6 +12,12 @@ public enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// A 64-bit value as `0x` and 16 hex digits, as hashes are shown.
+    public static func fixed64(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
     /// The bytes that hex `text` spells (white space is ignored), or nil when it is not hex.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var bytes: [UInt8] = []

@@ -1,0 +1,125 @@
+internal import ChurnModel
+internal import ChurnTransport
+internal import ChurnWire
+
+extension ScorerConfiguration {
+    /// Reads a scorer's TOML configuration (the format is on ``ScorerConfiguration``). Relative
+    /// paths are taken relative to `directory` (the file's folder). Keys are checked: an unknown
+    /// key is an error, so a typo never silently falls back to a default.
+    ///
+    /// Keys: `node_id`; `[listen]` `host`, `port`; `[tls]` `certificate`, `private_key`,
+    /// `client_ca`; `[model]` `artifact`, `version`; `[limits]` `max_concurrent_streams`,
+    /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
+    /// `max_frames_per_stream`, `max_frame_bytes`, `max_top_drivers`; `[rules]`
+    /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
+    /// `[shutdown]` `grace_period_seconds`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the file, line and key.
+    public init(toml text: String, source: String, relativeTo directory: String) throws(ConfigurationError) {
+        let table = try TOMLTable(parsing: text, source: source)
+        var reader = Reader(table: table, source: source, directory: directory)
+        guard let certificate = try reader.path("tls.certificate"), let key = try reader.path("tls.private_key")
+        else {
+            throw ConfigurationError("\(source): [tls] needs certificate and private_key (`churnguard certs dev` makes them)")
+        }
+        var server = RPCServerConfiguration(
+            tls: ServerTLS(certificateChain: certificate, privateKey: key, clientCertificateCA: try reader.path("tls.client_ca"))
+        )
+        if let host = try reader.string("listen.host") { server.host = host }
+        if let port = try reader.integer("listen.port", in: 0...65535) { server.port = port }
+        if let value = try reader.integer("limits.max_concurrent_streams", in: 1...1_000_000) {
+            server.limits.maxConcurrentStreams = value
+        }
+        if let value = try reader.integer("limits.max_http2_frame_bytes", in: 16_384...16_777_215) {
+            server.limits.maxHTTP2FrameSize = value
+        }
+        if let value = try reader.integer("limits.max_header_list_bytes", in: 1024...1 << 20) {
+            server.limits.maxHeaderListSize = value
+        }
+        if let value = try reader.integer("limits.stream_window_bytes", in: 65_535...(1 << 31) - 1) {
+            server.limits.streamWindowSize = value
+        }
+        if let value = try reader.integer("limits.max_frames_per_stream", in: 1...Int(Int32.max)) {
+            server.limits.maxFramesPerStream = value
+        }
+        if let value = try reader.integer("limits.max_frame_bytes", in: 1024...1 << 30) {
+            server.limits.wire.maxFrameSize = value
+        }
+        if let seconds = try reader.number("shutdown.grace_period_seconds", in: 0...3600) {
+            server.shutdownGracePeriod = .milliseconds(Int64(seconds * 1000))
+        }
+        self.init(server: server)
+        if let nodeID = try reader.string("node_id") { self.nodeID = nodeID }
+        self.model.artifact = try reader.path("model.artifact")
+        if let version = try reader.integer("model.version", in: 1...Int(UInt32.max)) { self.model.version = UInt32(version) }
+        if let value = try reader.integer("limits.max_top_drivers", in: 0...1000) { self.maxTopDrivers = value }
+        if let value = try reader.number("rules.inactivity_days", in: 0...36_500) { self.rules.inactivityDays = value }
+        if let value = try reader.number("rules.revenue_decrease", in: 0...1) { self.rules.revenueDecrease = value }
+        if let value = try reader.number("rules.transaction_decrease", in: 0...1) { self.rules.transactionDecrease = value }
+        if let value = try reader.number("rules.satisfaction_floor", in: 0...10) { self.rules.satisfactionFloor = value }
+        try reader.refuseUnread()
+    }
+
+    /// Reads typed values out of a table and remembers which keys were read.
+    private struct Reader {
+        let table: TOMLTable
+        let source: String
+        let directory: String
+        var read: Set<String> = []
+
+        mutating func entry(_ key: String) -> TOMLTable.Entry? {
+            self.read.insert(key)
+            return self.table.entries[key]
+        }
+
+        mutating func string(_ key: String) throws(ConfigurationError) -> String? {
+            guard let entry = self.entry(key) else { return nil }
+            guard case .string(let value) = entry.value else { throw self.wrongType(key, entry, "a string") }
+            return value
+        }
+
+        mutating func path(_ key: String) throws(ConfigurationError) -> String? {
+            guard let value = try self.string(key) else { return nil }
+            if value.hasPrefix("/") || self.directory.isEmpty { return value }
+            return self.directory.hasSuffix("/") ? self.directory + value : self.directory + "/" + value
+        }
+
+        mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+            guard let entry = self.entry(key) else { return nil }
+            guard case .integer(let value) = entry.value else { throw self.wrongType(key, entry, "an integer") }
+            guard let int = Int(exactly: value), range.contains(int) else {
+                throw ConfigurationError(
+                    "\(self.source):\(entry.line): \(key) is \(value), it must be \(range.lowerBound) to \(range.upperBound)"
+                )
+            }
+            return int
+        }
+
+        mutating func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
+            guard let entry = self.entry(key) else { return nil }
+            let value: Double
+            switch entry.value {
+            case .integer(let integer): value = Double(integer)
+            case .float(let float): value = float
+            default: throw self.wrongType(key, entry, "a number")
+            }
+            guard range.contains(value) else {
+                throw ConfigurationError(
+                    "\(self.source):\(entry.line): \(key) is \(value), it must be \(range.lowerBound) to \(range.upperBound)"
+                )
+            }
+            return value
+        }
+
+        func refuseUnread() throws(ConfigurationError) {
+            let unknown = self.table.entries.filter { !self.read.contains($0.key) }.sorted { $0.value.line < $1.value.line }
+            if let (key, entry) = unknown.first {
+                throw ConfigurationError("\(self.source):\(entry.line): unknown key \(key)")
+            }
+        }
+
+        private func wrongType(_ key: String, _ entry: TOMLTable.Entry, _ expected: String) -> ConfigurationError {
+            ConfigurationError("\(self.source):\(entry.line): \(key) must be \(expected), not \(entry.value.typeName)")
+        }
+    }
+}

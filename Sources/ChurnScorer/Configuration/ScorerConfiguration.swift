@@ -1,0 +1,64 @@
+public import ChurnModel
+public import ChurnTransport
+
+/// Everything a scorer node is configured with; read from a TOML file by
+/// ``init(toml:relativeTo:)``, each default stated on its property.
+///
+/// ```toml
+/// node_id = "scorer-1"
+///
+/// [listen]
+/// host = "127.0.0.1"
+/// port = 7443
+///
+/// [tls]
+/// certificate = "certs/node.pem"
+/// private_key = "certs/node.key"
+/// client_ca = "certs/ca.pem"        # mutual TLS: callers need a certificate from this CA
+///
+/// [model]
+/// artifact = "models/churn.model"   # until the registry lands
+/// version = 1
+/// ```
+public struct ScorerConfiguration: Sendable {
+    /// The served model, until the registry serves it.
+    public struct Model: Sendable, Hashable {
+        /// A model artifact file (`churnguard model import-lightgbm` writes one); nil serves the
+        /// built-in demo model. Default nil.
+        public var artifact: String?
+        /// The version answers report. Default 1.
+        public var version: UInt32
+
+        /// Makes the section; every argument defaults to the value stated on its property.
+        public init(artifact: String? = nil, version: UInt32 = 1) {
+            self.artifact = artifact
+            self.version = version
+        }
+    }
+
+    /// This node's name in health answers and logs. Default `scorer-1`.
+    public var nodeID: String
+    /// Listening address, TLS, limits and shutdown grace period.
+    public var server: RPCServerConfiguration
+    /// The served model.
+    public var model: Model
+    /// Thresholds of the business rules. Default ``BusinessRules/defaults``.
+    public var rules: BusinessRules
+    /// The most drivers one row may ask for. Default 32.
+    public var maxTopDrivers: Int
+
+    /// Makes a configuration; every argument but `server` defaults to the value stated on its property.
+    public init(
+        nodeID: String = "scorer-1",
+        server: RPCServerConfiguration,
+        model: Model = Model(),
+        rules: BusinessRules = .defaults,
+        maxTopDrivers: Int = 32
+    ) {
+        self.nodeID = nodeID
+        self.server = server
+        self.model = model
+        self.rules = rules
+        self.maxTopDrivers = maxTopDrivers
+    }
+}

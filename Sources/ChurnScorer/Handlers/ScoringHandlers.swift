@@ -1,0 +1,192 @@
+internal import ChurnModel
+public import ChurnTransport
+public import ChurnWire
+
+/// The `churn.v1.Scoring` methods: one customer per call, or row frames of a streamed batch,
+/// scored with the features the caller supplies. Pure functions of the request and the model
+/// serving now; they run inline on the event loop.
+public struct ScoringHandlers: Sendable {
+    /// Where the model is read from, once per call (or per batch frame).
+    public let models: ModelHolder
+    /// The most drivers one row may ask for. Default 32.
+    public var maxTopDrivers: Int
+
+    /// Makes the handlers.
+    public init(models: ModelHolder, maxTopDrivers: Int = 32) {
+        self.models = models
+        self.maxTopDrivers = maxTopDrivers
+    }
+
+    /// `Score`: one customer.
+    ///
+    /// - Throws: ``RPCError`` `invalidArgument` naming the field at fault: no features (this
+    ///   scorer holds no customer histories yet), a feature-schema hash that is not the model's,
+    ///   the wrong number of features, too many drivers asked for.
+    public func score(_ request: ScoreRequest, context: RPCContext) throws(RPCError) -> ScoreResponse {
+        let serving = self.models.current
+        try Self.checkSchema(request.featureSchemaHash, serving)
+        guard !request.features.isEmpty else {
+            throw RPCError(
+                .invalidArgument,
+                "send the customer's features: this scorer holds no customer histories yet",
+                field: "features"
+            )
+        }
+        guard request.features.count == serving.featureCount else {
+            throw RPCError(
+                .invalidArgument,
+                "\(request.features.count) features sent, model \(serving.identity.name) v\(serving.identity.version) reads \(serving.featureCount)",
+                field: "features"
+            )
+        }
+        let topDrivers = try self.checkTopDrivers(request.topDrivers)
+        let (probability, flags): (Double, UInt32)
+        do {
+            (probability, flags) = try request.features.withUnsafeBufferPointer { (row) throws(ModelError) in
+                (try serving.model.probability(row), serving.ruleFlags(row))
+            }
+        } catch {
+            throw RPCError(.internal, "scoring failed: \(error.message)")
+        }
+        var response = ScoreResponse(
+            crm: request.crm,
+            productGroup: request.productGroup,
+            probability: probability,
+            riskBand: ChurnWire.RiskBand(rawValue: serving.model.riskBands.band(of: probability).rawValue),
+            ruleFlags: flags,
+            model: serving.identity
+        )
+        if topDrivers > 0 {
+            let contributions: [Double]
+            do {
+                contributions = try serving.model.contributions(request.features)
+            } catch {
+                throw RPCError(.internal, "explaining the score failed: \(error.message)")
+            }
+            let features = serving.model.schema.features
+            response.drivers = Driver.top(topDrivers, contributions: contributions, values: request.features).map {
+                ScoreResponse.Driver(
+                    feature: UInt32($0.feature),
+                    name: features[$0.feature].name,
+                    contribution: $0.contribution,
+                    value: $0.value
+                )
+            }
+            response.baseValue = contributions[serving.featureCount]
+        }
+        return response
+    }
+
+    /// `ScoreBatch`: one frame of rows, answered row for row.
+    ///
+    /// - Throws: ``RPCError`` `invalidArgument` for a frame whose columns do not fit together
+    ///   or do not fit the model.
+    public func scoreBatch(_ request: ScoreBatchRequest, context: RPCContext) throws(RPCError) -> ScoreBatchResponse {
+        let serving = self.models.current
+        try Self.checkSchema(request.featureSchemaHash, serving)
+        let width = serving.featureCount
+        guard Int(request.featureCount) == width else {
+            throw RPCError(
+                .invalidArgument,
+                "feature_count is \(request.featureCount), model \(serving.identity.name) v\(serving.identity.version) reads \(width)",
+                field: "feature_count"
+            )
+        }
+        let rows = request.crms.count
+        guard request.features.count == rows * width else {
+            throw RPCError(
+                .invalidArgument,
+                "\(request.features.count) feature values for \(rows) rows of \(width)",
+                field: "features"
+            )
+        }
+        guard request.productGroups.isEmpty || request.productGroups.count == rows else {
+            throw RPCError(
+                .invalidArgument,
+                "\(request.productGroups.count) product groups for \(rows) rows",
+                field: "product_groups"
+            )
+        }
+        let topDrivers = try self.checkTopDrivers(request.topDrivers)
+
+        var probabilities = [Double]()
+        var bands = [ChurnWire.RiskBand]()
+        var flags = [UInt32]()
+        probabilities.reserveCapacity(rows)
+        bands.reserveCapacity(rows)
+        flags.reserveCapacity(rows)
+        let riskBands = serving.model.riskBands
+        do {
+            try request.features.withUnsafeBufferPointer { (all) throws(ModelError) in
+                for index in 0..<rows {
+                    let row = UnsafeBufferPointer(rebasing: all[index * width..<(index + 1) * width])
+                    let probability = try serving.model.probability(row)
+                    probabilities.append(probability)
+                    bands.append(ChurnWire.RiskBand(rawValue: riskBands.band(of: probability).rawValue))
+                    flags.append(serving.ruleFlags(row))
+                }
+            }
+        } catch {
+            throw RPCError(.internal, "scoring failed: \(error.message)")
+        }
+        var response = ScoreBatchResponse(
+            crms: request.crms,
+            probabilities: probabilities,
+            riskBands: bands,
+            ruleFlags: flags,
+            model: serving.identity
+        )
+        if topDrivers > 0 {
+            try Self.addDrivers(topDrivers, of: request, width: width, serving: serving, to: &response)
+        }
+        return response
+    }
+
+    private static func addDrivers(
+        _ k: Int,
+        of request: ScoreBatchRequest,
+        width: Int,
+        serving: ServingModel,
+        to response: inout ScoreBatchResponse
+    ) throws(RPCError) {
+        let rows = request.crms.count
+        response.driverFeatures.reserveCapacity(rows * k)
+        response.driverContributions.reserveCapacity(rows * k)
+        for index in 0..<rows {
+            let row = Array(request.features[index * width..<(index + 1) * width])
+            let contributions: [Double]
+            do {
+                contributions = try serving.model.contributions(row)
+            } catch {
+                throw RPCError(.internal, "explaining the score failed: \(error.message)")
+            }
+            let drivers = Driver.top(k, contributions: contributions, values: row)
+            // Exactly k entries per row; a row with fewer drivers pads with feature 0, contribution 0.
+            for slot in 0..<k {
+                response.driverFeatures.append(slot < drivers.count ? UInt32(drivers[slot].feature) : 0)
+                response.driverContributions.append(slot < drivers.count ? drivers[slot].contribution : 0)
+            }
+        }
+    }
+
+    private static func checkSchema(_ hash: UInt64, _ serving: ServingModel) throws(RPCError) {
+        guard hash == serving.identity.featureSchemaHash else {
+            throw RPCError(
+                .invalidArgument,
+                "feature schema \(Hex.fixed64(hash)) is not model \(serving.identity.name) v\(serving.identity.version)'s \(Hex.fixed64(serving.identity.featureSchemaHash)); Health tells the current one",
+                field: "feature_schema_hash"
+            )
+        }
+    }
+
+    private func checkTopDrivers(_ requested: UInt32) throws(RPCError) -> Int {
+        guard requested <= self.maxTopDrivers else {
+            throw RPCError(
+                .invalidArgument,
+                "top_drivers is \(requested), at most \(self.maxTopDrivers)",
+                field: "top_drivers"
+            )
+        }
+        return Int(requested)
+    }
+}

@@ -1,0 +1,67 @@
+public import ChurnModel
+public import ChurnTransport
+internal import ChurnWire
+internal import NIOCore
+public import Logging
+public import ServiceLifecycle
+
+/// A scorer node: serves `Score`, `ScoreBatch` and `Health` over TLS HTTP/2 with the model in its
+/// ``ModelHolder``. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
+/// reports `DRAINING`, lets the calls in flight finish, and returns.
+///
+/// ```swift
+/// let scorer = try ScorerService(configuration: configuration, model: try TrainedModel(artifactFile: bytes), logger: logger)
+/// let group = ServiceGroup(services: [scorer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+/// try await group.run()
+/// ```
+public struct ScorerService: Service {
+    /// The model every call reads; swap it to serve another.
+    public let models: ModelHolder
+    /// The health answer, which turns to `DRAINING` on graceful shutdown.
+    public let health: HealthHandler
+    private let server: RPCServer
+
+    /// Makes the service, serving `model` as version `configuration.model.version` with the
+    /// configured rules; nothing listens until ``run()``.
+    ///
+    /// - Parameter listening: called with the address once it listens (the port, if 0 was asked for).
+    /// - Throws: ``TransportError`` when the TLS files cannot be used.
+    public init(
+        configuration: ScorerConfiguration,
+        model: TrainedModel,
+        logger: Logger,
+        listening: @escaping @Sendable (String, Int) -> Void = { _, _ in }
+    ) throws(TransportError) {
+        let models = ModelHolder(
+            ServingModel(model: model, version: configuration.model.version, rules: configuration.rules)
+        )
+        let health = HealthHandler(nodeID: configuration.nodeID, models: models)
+        let scoring = ScoringHandlers(models: models, maxTopDrivers: configuration.maxTopDrivers)
+        var router = RPCRouter()
+        router.register(ScoringService.score) { request, context throws(RPCError) in
+            try scoring.score(request, context: context)
+        }
+        router.register(ScoringService.scoreBatch) { request, context throws(RPCError) in
+            try scoring.scoreBatch(request, context: context)
+        }
+        router.register(HealthService.check) { request, context throws(RPCError) in
+            health.check(request, context: context)
+        }
+        self.models = models
+        self.health = health
+        self.server = try RPCServer(
+            configuration: configuration.server,
+            router: router,
+            logger: logger,
+            events: RPCServer.Events(
+                listening: { address in listening(address.ipAddress ?? "?", address.port ?? 0) },
+                draining: { health.beginDraining() }
+            )
+        )
+    }
+
+    /// Serves until graceful shutdown (then drains) or cancellation.
+    public func run() async throws {
+        try await self.server.run()
+    }
+}

@@ -1,0 +1,72 @@
+internal import ChurnWire
+internal import NIOCore
+internal import NIOHTTP2
+internal import NIOSSL
+internal import NIOTLS
+
+/// Builds a client connection's pipeline: TLS, a check that ALPN chose `h2`, then HTTP/2.
+/// `ready` completes with the stream multiplexer, or fails with the real reason (a certificate
+/// the client does not trust shows up here, not as a mysteriously closed stream).
+enum ClientConnectionPipeline {
+    static func configure(
+        _ channel: any Channel,
+        sslContext: NIOSSLContext,
+        serverName: String?,
+        ready: EventLoopPromise<NIOHTTP2Handler.StreamMultiplexer>
+    ) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+        let alpn = ApplicationProtocolNegotiationHandler { result, channel in
+            guard case .negotiated(let name) = result, name == RPCProtocol.alpn else {
+                ready.fail(RPCError(.unavailable, "the server did not agree to HTTP/2 (ALPN h2)"))
+                return channel.close()
+            }
+            return channel.eventLoop.makeCompletedFuture {
+                var connection = NIOHTTP2Handler.ConnectionConfiguration()
+                connection.initialSettings = [
+                    HTTP2Setting(parameter: .maxConcurrentStreams, value: 0),
+                    HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+                    HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
+                ]
+                connection.targetWindowSize = 8 << 20
+                var stream = NIOHTTP2Handler.StreamConfiguration()
+                stream.targetWindowSize = 1 << 20
+                let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                    mode: .client,
+                    connectionConfiguration: connection,
+                    streamConfiguration: stream
+                ) { stream in
+                    // The server pushes nothing: refuse any stream it opens.
+                    stream.close()
+                }
+                ready.succeed(multiplexer)
+            }
+        }
+        try sync.addHandler(alpn)
+        try sync.addHandler(ClientConnectionErrorHandler(ready: ready))
+    }
+}
+
+/// Fails the connection's `ready` promise with the first error (such as the TLS handshake's) and
+/// when the connection closes before it was ready; closes the connection on any error.
+final class ClientConnectionErrorHandler: ChannelInboundHandler {
+    typealias InboundIn = Any
+    private let ready: EventLoopPromise<NIOHTTP2Handler.StreamMultiplexer>
+
+    init(ready: EventLoopPromise<NIOHTTP2Handler.StreamMultiplexer>) {
+        self.ready = ready
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.ready.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.ready.fail(RPCError(.unavailable, "the connection closed during the handshake"))
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension ClientConnectionErrorHandler: Sendable {}

@@ -1,0 +1,157 @@
+public import ChurnWire
+internal import NIOConcurrencyHelpers
+internal import NIOCore
+internal import NIOHPACK
+internal import NIOHTTP2
+
+extension RPCConnection {
+    /// Calls a unary method: one request frame, one answer.
+    ///
+    /// - Parameter timeout: how long to wait; it travels to the server as `churn-timeout-ms`, and
+    ///   the call fails with `deadlineExceeded` here when it passes. nil waits as long as it takes.
+    /// - Throws: ``RPCError``: the server's, or `unavailable` when the connection fails, or
+    ///   `deadlineExceeded`.
+    public func unary<Request: WireMessage, Response: WireMessage>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
+    ) async throws(RPCError) -> Response {
+        try await self.withStream(method.descriptor, timeout: timeout) { stream, headers throws(RPCError) in
+            var body = ByteBuffer()
+            var encoder = FrameEncoder(peerAcceptsCompression: false)
+            encoder.encode(request, flags: .end, into: &body)
+            try await stream.write(.headers(.init(headers: headers)))
+            try await stream.write(.data(.init(data: .byteBuffer(body), endStream: true)))
+            var responses = stream.responses(as: Response.self).makeAsyncIterator()
+            guard let response = try await responses.next() else {
+                throw RPCError(.internal, "the server ended the call without an answer")
+            }
+            return response
+        }
+    }
+
+    /// Calls a bidirectional-streaming method: `requests` are sent as they come (one frame
+    /// each, the stream ended after the last) while `handleResponses` reads the answers.
+    ///
+    /// Memory stays bounded both ways: sending waits while the server's window is full, and the
+    /// server stops reading while answers go unread.
+    ///
+    /// - Throws: ``RPCError``, or what `requests` or `handleResponses` throw.
+    public func bidirectional<Request: WireMessage, Response: WireMessage, Requests, Result: Sendable>(
+        _ method: RPCMethod<Request, Response>,
+        requests: Requests,
+        timeout: Duration? = nil,
+        handleResponses: (RPCResponseStream<Response>) async throws -> Result
+    ) async throws -> Result where Requests: AsyncSequence & Sendable, Requests.Element == Request {
+        try await self.withStream(method.descriptor, timeout: timeout) { stream, headers in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await stream.write(.headers(.init(headers: headers)))
+                    var encoder = FrameEncoder(peerAcceptsCompression: false)
+                    for try await request in requests {
+                        var body = ByteBuffer()
+                        encoder.encode(request, into: &body)
+                        try await stream.write(.data(.init(data: .byteBuffer(body))))
+                    }
+                    try await stream.write(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
+                }
+                let result = try await handleResponses(stream.responses(as: Response.self))
+                try await group.waitForAll()
+                return result
+            }
+        }
+    }
+
+    /// Opens a stream, runs `body` with it and the request headers, and closes it; maps every
+    /// failure to an ``RPCError`` and enforces the timeout.
+    func withStream<Result: Sendable, Failure: Error>(
+        _ method: RPCMethodDescriptor,
+        timeout: Duration?,
+        _ body: (CallStream, HPACKHeaders) async throws(Failure) -> Result
+    ) async throws(Failure) -> Result {
+        let deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
+        let timedOut = NIOLockedValueBox(false)
+        let failure: @Sendable (any Error) -> RPCError = { error in
+            if timedOut.withLockedValue({ $0 }) {
+                return RPCError(.deadlineExceeded, "no answer from \(self.target) within the call's timeout")
+            }
+            if let error = error as? RPCError { return error }
+            return RPCError(.unavailable, "the connection to \(self.target) failed: \(error)", cause: error)
+        }
+        let channel: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
+        do {
+            channel = try await self.openStream()
+        } catch {
+            throw failure(error) as! Failure
+        }
+        var headers = Self.requestHeaders(method, authority: self.target.description)
+        var timer: Scheduled<Void>?
+        if let deadline, let timeout {
+            let milliseconds = min(
+                max(Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 1),
+                RPCProtocol.maxTimeoutMilliseconds
+            )
+            headers.add(name: RPCProtocol.timeoutHeader, value: String(milliseconds))
+            timer = channel.channel.eventLoop.scheduleTask(deadline: deadline) { [channel] in
+                timedOut.withLockedValue { $0 = true }
+                channel.channel.close(promise: nil)
+            }
+        }
+        defer { timer?.cancel() }
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                try await body(CallStream(inbound: inbound, outbound: outbound, limits: self.limits, failure: failure), headers)
+            }
+        } catch let error as RPCError {
+            throw failure(error) as! Failure
+        } catch {
+            throw (error as? Failure) ?? (failure(error) as! Failure)
+        }
+    }
+
+    private func openStream() async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
+        let promise = self.channel.eventLoop.makePromise(
+            of: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>.self
+        )
+        _ = self.multiplexer.createStreamChannel { stream in
+            stream.eventLoop.makeCompletedFuture {
+                promise.succeed(try NIOAsyncChannel(wrappingChannelSynchronously: stream))
+            }.flatMapErrorThrowing { error in
+                promise.fail(error)
+                throw error
+            }
+        }
+        return try await promise.futureResult.get()
+    }
+
+    static func requestHeaders(_ method: RPCMethodDescriptor, authority: String) -> HPACKHeaders {
+        [
+            ":method": "POST",
+            ":scheme": "https",
+            ":path": method.path,
+            ":authority": authority,
+            "content-type": RPCProtocol.contentType,
+            RPCProtocol.acceptEncodingHeader: RPCProtocol.lz4,
+        ]
+    }
+}
+
+/// One call's stream: writes request parts, reads answers.
+struct CallStream: Sendable {
+    let inbound: NIOAsyncChannelInboundStream<HTTP2Frame.FramePayload>
+    let outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>
+    let limits: WireLimits
+    let failure: @Sendable (any Error) -> RPCError
+
+    func write(_ payload: HTTP2Frame.FramePayload) async throws(RPCError) {
+        do {
+            try await self.outbound.write(payload)
+        } catch {
+            throw self.failure(error)
+        }
+    }
+
+    func responses<Response: WireMessage>(as type: Response.Type) -> RPCResponseStream<Response> {
+        RPCResponseStream(inbound: self.inbound, limits: self.limits, failure: self.failure)
+    }
+}

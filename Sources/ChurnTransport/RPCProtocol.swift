@@ -1,0 +1,16 @@
+/// The HTTP/2 conventions every ChurnGuard RPC follows (`wire/README.md`, §6): the header names
+/// and values both sides write and check.
+public enum RPCProtocol {
+    /// The `content-type` of every request and response body.
+    public static let contentType = "application/churn+wire"
+    /// The header a side sends to say it accepts LZ4-compressed frames; its value lists encodings.
+    public static let acceptEncodingHeader = "churn-accept-encoding"
+    /// The one compression ChurnGuard speaks.
+    public static let lz4 = "lz4"
+    /// The header carrying the time the caller still waits, in whole milliseconds (at most 8 digits).
+    public static let timeoutHeader = "churn-timeout-ms"
+    /// The one ALPN protocol offered and accepted.
+    public static let alpn = "h2"
+    /// The largest timeout the header may carry: 99,999,999 ms (about 27.8 hours).
+    public static let maxTimeoutMilliseconds: Int64 = 99_999_999
+}

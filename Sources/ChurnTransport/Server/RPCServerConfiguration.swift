@@ -1,0 +1,83 @@
+public import ChurnWire
+
+/// How an ``RPCServer`` listens, secures and limits its connections.
+///
+/// ```swift
+/// let configuration = RPCServerConfiguration.defaults {
+///     $0.port = 0                                   // any free port
+///     $0.tls = ServerTLS(certificateChain: "node.pem", privateKey: "node.key", clientCertificateCA: "ca.pem")
+///     $0.limits.maxConcurrentStreams = 2048
+/// }
+/// ```
+public struct RPCServerConfiguration: Sendable {
+    /// Limits every connection and call is held to; each is checked before anything it bounds is
+    /// allocated.
+    public struct Limits: Sendable, Hashable {
+        /// Streams (calls) one connection may have open at once (HTTP/2
+        /// `SETTINGS_MAX_CONCURRENT_STREAMS`). Default 1024.
+        public var maxConcurrentStreams: Int
+        /// The largest HTTP/2 frame the peer may send (`SETTINGS_MAX_FRAME_SIZE`, 16,384 to
+        /// 16,777,215). Default 16,384: a wire frame larger than that arrives in several.
+        public var maxHTTP2FrameSize: Int
+        /// The largest header block the peer may send, in bytes (`SETTINGS_MAX_HEADER_LIST_SIZE`).
+        /// Default 16,384.
+        public var maxHeaderListSize: Int
+        /// Bytes one stream may have in flight towards the server before the server reads them
+        /// (the HTTP/2 stream window). Default 1 MiB. A caller that sends faster than the server
+        /// answers, or that stops reading answers, is held to this.
+        public var streamWindowSize: Int
+        /// Wire frames one call may send. Default 1,048,576 (a billion rows at 1,000 a frame).
+        public var maxFramesPerStream: Int
+        /// Limits on every wire frame and message (`wire/README.md`, §5).
+        public var wire: WireLimits
+
+        /// Makes limits; every argument defaults to the value stated on its property.
+        public init(
+            maxConcurrentStreams: Int = 1024,
+            maxHTTP2FrameSize: Int = 16_384,
+            maxHeaderListSize: Int = 16_384,
+            streamWindowSize: Int = 1 << 20,
+            maxFramesPerStream: Int = 1 << 20,
+            wire: WireLimits = .defaults
+        ) {
+            self.maxConcurrentStreams = maxConcurrentStreams
+            self.maxHTTP2FrameSize = maxHTTP2FrameSize
+            self.maxHeaderListSize = maxHeaderListSize
+            self.streamWindowSize = streamWindowSize
+            self.maxFramesPerStream = maxFramesPerStream
+            self.wire = wire
+        }
+    }
+
+    /// The address to listen on. Default `127.0.0.1`.
+    public var host: String
+    /// The port to listen on; 0 picks a free one (reported through `onListening`). Default 7443.
+    public var port: Int
+    /// The server's certificate and key, and the CA client certificates must chain to when mutual
+    /// TLS is on. No default: a server always has its own certificate.
+    public var tls: ServerTLS
+    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:)``'s.
+    public var limits: Limits
+    /// How long graceful shutdown waits for calls in flight before it closes their connections.
+    /// Default 30 s.
+    public var shutdownGracePeriod: Duration
+    /// A connection with no open call for this long is closed (with GOAWAY); nil keeps it. Default 5 minutes.
+    public var maxIdleTime: Duration?
+
+    /// Makes a configuration; every argument but `tls` defaults to the value stated on its property.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 7443,
+        tls: ServerTLS,
+        limits: Limits = Limits(),
+        shutdownGracePeriod: Duration = .seconds(30),
+        maxIdleTime: Duration? = .seconds(300)
+    ) {
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.limits = limits
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.maxIdleTime = maxIdleTime
+    }
+}

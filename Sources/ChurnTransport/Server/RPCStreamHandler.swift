@@ -1,0 +1,263 @@
+internal import ChurnWire
+internal import Logging
+internal import NIOCore
+internal import NIOHPACK
+internal import NIOHTTP2
+
+/// Serves one RPC on one HTTP/2 stream, inline on the connection's event loop: reads the
+/// request's HEADERS and DATA, cuts wire frames out of the bytes, runs the method's handler on
+/// each and writes the answers (`wire/README.md`, §6).
+///
+/// Backpressure: the handler asks its stream for more bytes only while the stream can take more
+/// answers. A caller that stops reading answers therefore stops getting its request bytes read,
+/// so its HTTP/2 window closes and memory on the server stays bounded by the stream window.
+///
+/// - Important: event-loop confined; not `Sendable`.
+final class RPCStreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private let router: RPCRouter
+    private let limits: RPCServerConfiguration.Limits
+    private let logger: Logger
+    private var state: StateMachine
+    private var parser: FrameParser
+    private var encoder = FrameEncoder()
+    /// Request bytes received and not yet cut into frames.
+    private var pending: ByteBuffer?
+    private var route: RPCRoute?
+    private var callContext: RPCContext?
+    private var deadlineTimer: Scheduled<Void>?
+    /// A read the pipeline asked for while the stream could not take more answers.
+    private var readHeldBack = false
+
+    init(router: RPCRouter, limits: RPCServerConfiguration.Limits, logger: Logger) {
+        self.router = router
+        self.limits = limits
+        self.logger = logger
+        self.state = StateMachine(maxFramesPerStream: limits.maxFramesPerStream)
+        self.parser = FrameParser(limits: limits.wire, acceptsCompression: true)
+    }
+
+    /// The response HEADERS of every call that is served.
+    static let okHeaders: HPACKHeaders = [
+        ":status": "200",
+        "content-type": RPCProtocol.contentType,
+        RPCProtocol.acceptEncodingHeader: RPCProtocol.lz4,
+    ]
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.unwrapInboundIn(data) {
+        case .headers(let headers):
+            self.receivedHeaders(headers.headers, context: context)
+            if headers.endStream { self.receivedEndOfRequest(context: context) }
+        case .data(let data):
+            guard case .byteBuffer(let bytes) = data.data else { return }
+            self.receivedBytes(bytes, context: context)
+            if data.endStream { self.receivedEndOfRequest(context: context) }
+        default:
+            // RST_STREAM closes the stream channel; WINDOW_UPDATE and PRIORITY need nothing.
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // A call still waiting for its request gets a timer; one answered within this read (the
+        // usual unary case) never pays for it.
+        if self.deadlineTimer == nil, self.state.isOpen, let deadline = self.callContext?.deadline {
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            self.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+                let (handler, context) = loopBound.value
+                handler.deadlinePassed(context: context)
+            }
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            self.readHeldBack = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, self.readHeldBack {
+            self.readHeldBack = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A stream error (such as a reset by the peer): nothing more can be said on this stream.
+        self.logger.debug("rpc.stream error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: - Events
+
+    private func receivedHeaders(_ headers: HPACKHeaders, context: ChannelHandlerContext) {
+        let head = StateMachine.RequestHead(
+            method: headers.first(name: ":method"),
+            path: headers.first(name: ":path"),
+            contentType: headers.first(name: "content-type"),
+            timeout: headers.first(name: RPCProtocol.timeoutHeader),
+            acceptsLZ4: headers.first(name: RPCProtocol.acceptEncodingHeader)?.contains(RPCProtocol.lz4) ?? false
+        )
+        let route = head.path.flatMap { self.router.route(for: $0) }
+        switch self.state.receivedHeaders(head, route: route) {
+        case .serve(let timeout):
+            self.route = route
+            self.encoder.peerAcceptsCompression = head.acceptsLZ4
+            self.callContext = RPCContext(
+                method: route!.descriptor,
+                deadline: timeout.map { .now() + .milliseconds($0) },
+                limits: self.limits.wire
+            )
+        case .reject(let rejection):
+            self.reject(rejection, context: context)
+        }
+    }
+
+    private func receivedBytes(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        if self.pending == nil || self.pending!.readableBytes == 0 {
+            self.pending = bytes
+        } else {
+            var incoming = bytes
+            self.pending!.writeBuffer(&incoming)
+        }
+        while !self.state.isDone {
+            let frame: Frame?
+            do {
+                frame = try self.parser.nextFrame(from: &self.pending!)
+            } catch {
+                if let rejection = self.state.failed(error.rpcError) { self.reject(rejection, context: context) }
+                return
+            }
+            guard let frame else { break }
+            self.receivedFrame(frame, context: context)
+        }
+        if self.state.isDone { self.pending = nil }
+    }
+
+    private func receivedFrame(_ frame: Frame, context: ChannelHandlerContext) {
+        switch self.state.receivedFrame(endFlag: frame.isEnd) {
+        case .ignore:
+            return
+        case .reject(let rejection):
+            self.reject(rejection, context: context)
+        case .process(let needsHeaders, let endsCall):
+            guard let route = self.route, let callContext = self.callContext else { return }
+            if needsHeaders {
+                context.write(self.wrapOutboundOut(.headers(.init(headers: Self.okHeaders))), promise: nil)
+            }
+            if callContext.isExpired() {
+                let error = RPCError(.deadlineExceeded, "the call's deadline passed before it was served")
+                self.processingFailed(error, endsCall: endsCall, context: context)
+                return
+            }
+            if frame.isError {
+                let error = RPCError(.invalidArgument, "a request frame has the error flag")
+                self.processingFailed(error, endsCall: endsCall, context: context)
+                return
+            }
+            var output = context.channel.allocator.buffer(capacity: 0)
+            do {
+                try route.respond(frame.payload, callContext, &self.encoder, endsCall ? .end : [], &output)
+            } catch {
+                self.logger.trace("rpc.failed", metadata: ["rpc.method": "\(route.descriptor)", "error": "\(error)"])
+                self.processingFailed(error, endsCall: endsCall, context: context)
+                return
+            }
+            let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(output), endStream: endsCall)
+            context.writeAndFlush(self.wrapOutboundOut(.data(data)), promise: nil)
+            if endsCall { self.callEnded() }
+        }
+    }
+
+    private func receivedEndOfRequest(context: ChannelHandlerContext) {
+        if let pending = self.pending, pending.readableBytes > 0, !self.state.isDone {
+            self.fail(
+                RPCError(.invalidArgument, "the request ended inside a frame (\(pending.readableBytes) bytes left)"),
+                context: context
+            )
+            return
+        }
+        switch self.state.receivedEndOfRequest() {
+        case .none:
+            break
+        case .reject(let rejection):
+            self.reject(rejection, context: context)
+        case .finish(let needsHeaders):
+            if needsHeaders {
+                context.write(self.wrapOutboundOut(.headers(.init(headers: Self.okHeaders))), promise: nil)
+            }
+            let end = HTTP2Frame.FramePayload.Data(data: .byteBuffer(ByteBuffer()), endStream: true)
+            context.writeAndFlush(self.wrapOutboundOut(.data(end)), promise: nil)
+            self.callEnded()
+        }
+    }
+
+    private func deadlinePassed(context: ChannelHandlerContext) {
+        self.deadlineTimer = nil
+        if let rejection = self.state.deadlinePassed() { self.reject(rejection, context: context) }
+    }
+
+    // MARK: - Answers
+
+    private func fail(_ error: RPCError, context: ChannelHandlerContext) {
+        if let rejection = self.state.failed(error) { self.reject(rejection, context: context) }
+    }
+
+    /// A frame the state machine let through could not be answered: its call ends with `error`.
+    /// When the frame was the call's last the state machine is already done, so the error is
+    /// written here; otherwise the state machine ends the call.
+    private func processingFailed(_ error: RPCError, endsCall: Bool, context: ChannelHandlerContext) {
+        if endsCall {
+            self.writeError(error, context: context)
+        } else {
+            self.fail(error, context: context)
+        }
+    }
+
+    /// Ends the call with an error frame, sending response headers first if they are not out,
+    /// then closes the stream so a caller still sending is stopped (RST_STREAM).
+    private func reject(_ rejection: StateMachine.Rejection, context: ChannelHandlerContext) {
+        if rejection.needsHeaders {
+            var headers = Self.okHeaders
+            if rejection.httpStatus != 200 { headers.replaceOrAdd(name: ":status", value: String(rejection.httpStatus)) }
+            context.write(self.wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+        }
+        self.writeError(rejection.error, context: context)
+    }
+
+    /// Writes `error` as the call's last frame and closes the stream once it is sent.
+    private func writeError(_ error: RPCError, context: ChannelHandlerContext) {
+        var output = context.channel.allocator.buffer(capacity: 0)
+        self.encoder.encode(error.reply, flags: [.error, .end], into: &output)
+        let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(output), endStream: true)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(self.wrapOutboundOut(.data(data)), promise: promise)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        self.callEnded()
+    }
+
+    private func callEnded() {
+        self.deadlineTimer?.cancel()
+        self.deadlineTimer = nil
+        self.pending = nil
+    }
+}
+
+@available(*, unavailable)
+extension RPCStreamHandler: Sendable {}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import ChurnModel
+import ChurnScorer
+import ChurnTransport
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs a scorer node until SIGTERM or SIGINT.
+struct ScorerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scorer",
+        abstract: "Run a scorer node: Score, ScoreBatch and Health over TLS 1.3 HTTP/2.",
+        discussion: """
+            Configure it with a TOML file (--config; the keys are in the README) or with flags, \
+            which override the file. The quickest start: `churnguard certs dev --out certs`, then \
+            `churnguard scorer --tls-dir certs`, which serves the built-in demo model on \
+            127.0.0.1:7443 and requires callers to present a certificate from certs/ca.pem. \
+            SIGTERM or Ctrl-C stops accepting connections, reports DRAINING, lets calls in flight \
+            finish (up to the grace period) and exits 0.
+            """
+    )
+
+    @Option(help: "A scorer configuration file (TOML).")
+    var config: String?
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on; 0 picks a free one (default 7443).")
+    var port: Int?
+
+    @Option(help: "A folder from `churnguard certs dev`: serve node.pem/node.key and require client certificates from its ca.pem.")
+    var tlsDir: String?
+
+    @Flag(help: "With --tls-dir: do not ask callers for a certificate.")
+    var noClientCertificates = false
+
+    @Option(help: "A model artifact to serve (default: the configuration's, else the built-in demo model).")
+    var model: String?
+
+    @Option(help: "Write the port listened on to this file once listening (for scripts using --port 0).")
+    var portFile: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if let port = self.port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("unknown --log-level") }
+        guard self.config != nil || self.tlsDir != nil else {
+            throw ValidationError("give --config FILE or --tls-dir DIR (make one with `churnguard certs dev`)")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: self.logLevel)!
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "churnguard.scorer")
+        do {
+            let configuration = try self.configuration()
+            let model = try Self.loadModel(configuration.model.artifact)
+            let portFile = self.portFile
+            let scorer = try ScorerService(configuration: configuration, model: model, logger: logger) { host, port in
+                if let portFile { _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8)) }
+            }
+            logger.info(
+                "serving",
+                metadata: [
+                    "node": "\(configuration.nodeID)", "model.name": "\(model.name)",
+                    "model.version": "\(configuration.model.version)",
+                    "mutual_tls": "\(configuration.server.tls.clientCertificateCA != nil)",
+                ]
+            )
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [scorer],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            try await group.run()
+        } catch let error as ConfigurationError {
+            logger.error("\(error)")
+            throw ExitCode(2)
+        } catch let error as TransportError {
+            logger.error("\(error)")
+            throw ExitCode(1)
+        } catch let error as ModelError {
+            logger.error("cannot load the model: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func configuration() throws -> ScorerConfiguration {
+        var configuration: ScorerConfiguration
+        if let path = self.config {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError("cannot read the configuration file '\(path)'")
+            }
+            let directory = (path as NSString).deletingLastPathComponent
+            configuration = try ScorerConfiguration(
+                toml: String(decoding: data, as: UTF8.self),
+                source: path,
+                relativeTo: directory
+            )
+        } else {
+            let directory = self.tlsDir!
+            configuration = ScorerConfiguration(
+                server: RPCServerConfiguration(
+                    tls: ServerTLS(
+                        certificateChain: "\(directory)/node.pem",
+                        privateKey: "\(directory)/node.key",
+                        clientCertificateCA: "\(directory)/ca.pem"
+                    )
+                )
+            )
+        }
+        if let directory = self.tlsDir, self.config != nil {
+            configuration.server.tls = ServerTLS(
+                certificateChain: "\(directory)/node.pem",
+                privateKey: "\(directory)/node.key",
+                clientCertificateCA: "\(directory)/ca.pem"
+            )
+        }
+        if self.noClientCertificates { configuration.server.tls.clientCertificateCA = nil }
+        if let host = self.host { configuration.server.host = host }
+        if let port = self.port { configuration.server.port = port }
+        if let model = self.model { configuration.model.artifact = model }
+        return configuration
+    }
+
+    static func loadModel(_ path: String?) throws -> TrainedModel {
+        guard let path else { return TrainedModel.demo() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read the model artifact '\(path)'")
+        }
+        return try TrainedModel(artifactFile: [UInt8](data))
+    }
+}
