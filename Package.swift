@@ -152,6 +152,12 @@ let package = Package(
         // Test support: helpers the test targets share.
         .target(
             name: "ChurnTesting",
+            dependencies: [
+                "ChurnTransport",
+                "ChurnCertificates",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -169,6 +175,39 @@ let package = Package(
             name: "ChurnModelTests",
             dependencies: ["ChurnModel", "ChurnWire", "ChurnTesting", "churnguard"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnTransportTests",
+            dependencies: [
+                "ChurnTransport",
+                "ChurnWire",
+                "ChurnTesting",
+                "ChurnCertificates",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnScorerTests",
+            dependencies: [
+                "ChurnScorer",
+                "ChurnClient",
+                "ChurnModel",
+                "ChurnTransport",
+                "ChurnWire",
+                "ChurnTesting",
+                "churnguard",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

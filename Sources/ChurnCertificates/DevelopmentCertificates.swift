@@ -143,7 +143,10 @@ public struct DevelopmentCertificates: Sendable {
             },
             issuerPrivateKey: Certificate.PrivateKey(issuerKey)
         )
-        return Identity(certificatePEM: try certificate.serializeAsPEM().pemString, privateKeyPEM: key.pemRepresentation)
+        return Identity(
+            certificatePEM: try certificate.serializeAsPEM().pemString,
+            privateKeyPEM: key.pemRepresentation
+        )
     }
 
     /// The 4 or 16 bytes of an IPv4 or IPv6 address.

@@ -70,7 +70,11 @@ public final class ChurnClient: Sendable {
     ///
     /// - Throws: ``RPCError``.
     public func health(timeout: Duration? = nil) async throws(RPCError) -> HealthResponse {
-        try await self.unary(HealthService.check, HealthRequest(), timeout: timeout ?? self.configuration.defaultTimeout)
+        try await self.unary(
+            HealthService.check,
+            HealthRequest(),
+            timeout: timeout ?? self.configuration.defaultTimeout
+        )
     }
 
     /// Scores a stream of row frames on one HTTP/2 stream: `requests` are sent as they come while

@@ -1,8 +1,8 @@
 public import ChurnModel
 public import ChurnTransport
 internal import ChurnWire
-internal import NIOCore
 public import Logging
+internal import NIOCore
 public import ServiceLifecycle
 
 /// A scorer node: serves `Score`, `ScoreBatch` and `Health` over TLS HTTP/2 with the model in its

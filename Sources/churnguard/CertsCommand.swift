@@ -54,7 +54,9 @@ struct CertsCommand: ParsableCommand {
                 )
                 let files = try pki.write(to: self.out, overwrite: self.force)
                 print("CA:     \(files.caCertificate) (key \(files.caPrivateKey))")
-                print("node:   \(files.nodeCertificate) (key \(files.nodePrivateKey)) for \((self.names + self.addresses).joined(separator: ", "))")
+                print(
+                    "node:   \(files.nodeCertificate) (key \(files.nodePrivateKey)) for \((self.names + self.addresses).joined(separator: ", "))"
+                )
                 print("client: \(files.clientCertificate) (key \(files.clientPrivateKey)) as \(self.clientName)")
             } catch {
                 print("error: \(error)")

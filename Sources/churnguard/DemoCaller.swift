@@ -23,7 +23,9 @@ struct DemoCaller {
         var failures = 0
         let health = try await self.client.health()
         let model = health.model
-        print("Health: \(health.state), node \(health.nodeId), model \(model.name) v\(model.version) (\(model.alias)), feature schema \(Hex.fixed64(model.featureSchemaHash))")
+        print(
+            "Health: \(health.state), node \(health.nodeId), model \(model.name) v\(model.version) (\(model.alias)), feature schema \(Hex.fixed64(model.featureSchemaHash))"
+        )
 
         print("\nScoring four customers, top 3 drivers each:")
         for customer in Self.customers {
@@ -83,7 +85,8 @@ struct DemoCaller {
         let total = ContinuousClock.now - started
         latencies.sort()
         func at(_ quantile: Double) -> String {
-            latencies.isEmpty ? "-" : Self.microseconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))])
+            latencies.isEmpty
+                ? "-" : Self.microseconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))])
         }
         print(
             "\n\(self.calls) unary calls, one at a time through ChurnClient: p50 \(at(0.5)) µs, p99 \(at(0.99)) µs, \(Int(Double(self.calls) / Self.seconds(total))) calls/s (client and scorer share this machine's cores)"
@@ -147,7 +150,8 @@ struct SyntheticFrames: AsyncSequence, Sendable {
                     (risk * risk * 150).rounded(), 6 + (self.uniform() * 90).rounded(),
                     (2_000 + self.uniform() * 30_000).rounded(), 0.1 - risk * 0.5 + self.uniform() * 0.1,
                     0.05 - risk * 0.4 + self.uniform() * 0.1, self.uniform() * 0.1, self.uniform() * 0.08,
-                    risk * self.uniform() * 0.8, 4.8 - risk * 3 + self.uniform() * 0.4, (self.uniform() * risk * 8).rounded(),
+                    risk * self.uniform() * 0.8, 4.8 - risk * 3 + self.uniform() * 0.4,
+                    (self.uniform() * risk * 8).rounded(),
                 ]
             }
             let crms = (0..<count).map { UInt64(1_000_000 + self.sent + $0) }

@@ -96,7 +96,8 @@ struct DemoCommand: AsyncParsableCommand {
                 )
             )
             let failures = try await ChurnClient.withClient(configuration: client, logger: logger) { client in
-                try await DemoCaller(client: client, calls: self.calls, rows: self.rows, frameRows: self.frameRows).run()
+                try await DemoCaller(client: client, calls: self.calls, rows: self.rows, frameRows: self.frameRows)
+                    .run()
             }
             print("\nShutting the scorer down gracefully (drains calls in flight)…")
             await group.triggerGracefulShutdown()

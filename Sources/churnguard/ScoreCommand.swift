@@ -63,7 +63,9 @@ struct ScoreCommand: AsyncParsableCommand {
                 var hash: UInt64
                 if let text = self.schemaHash {
                     let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
-                    guard let value = UInt64(digits, radix: 16) else { throw ValidationError("--schema-hash is not hex") }
+                    guard let value = UInt64(digits, radix: 16) else {
+                        throw ValidationError("--schema-hash is not hex")
+                    }
                     hash = value
                 } else {
                     hash = try await client.health().model.featureSchemaHash

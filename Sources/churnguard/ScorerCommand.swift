@@ -31,7 +31,10 @@ struct ScorerCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free one (default 7443).")
     var port: Int?
 
-    @Option(help: "A folder from `churnguard certs dev`: serve node.pem/node.key and require client certificates from its ca.pem.")
+    @Option(
+        help:
+            "A folder from `churnguard certs dev`: serve node.pem/node.key and require client certificates from its ca.pem."
+    )
     var tlsDir: String?
 
     @Flag(help: "With --tls-dir: do not ask callers for a certificate.")
@@ -67,7 +70,9 @@ struct ScorerCommand: AsyncParsableCommand {
             let model = try Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile
             let scorer = try ScorerService(configuration: configuration, model: model, logger: logger) { host, port in
-                if let portFile { _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8)) }
+                if let portFile {
+                    _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
+                }
             }
             logger.info(
                 "serving",

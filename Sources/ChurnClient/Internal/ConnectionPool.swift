@@ -1,5 +1,5 @@
-internal import ChurnWire
 internal import ChurnTransport
+internal import ChurnWire
 internal import Logging
 internal import NIOConcurrencyHelpers
 internal import NIOCore

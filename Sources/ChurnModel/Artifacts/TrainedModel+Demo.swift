@@ -29,7 +29,12 @@ extension TrainedModel {
             )
         }
         // The parameters above are valid by construction; a failure here is a bug in them.
-        let logistic = try! LogisticModel(featureCount: schema.features.count, intercept: -2, numeric: numeric, categorical: [])
+        let logistic = try! LogisticModel(
+            featureCount: schema.features.count,
+            intercept: -2,
+            numeric: numeric,
+            categorical: []
+        )
         return try! TrainedModel(
             name: "churn-demo",
             schema: schema,

@@ -20,10 +20,16 @@ extension ScorerConfiguration {
         var reader = Reader(table: table, source: source, directory: directory)
         guard let certificate = try reader.path("tls.certificate"), let key = try reader.path("tls.private_key")
         else {
-            throw ConfigurationError("\(source): [tls] needs certificate and private_key (`churnguard certs dev` makes them)")
+            throw ConfigurationError(
+                "\(source): [tls] needs certificate and private_key (`churnguard certs dev` makes them)"
+            )
         }
         var server = RPCServerConfiguration(
-            tls: ServerTLS(certificateChain: certificate, privateKey: key, clientCertificateCA: try reader.path("tls.client_ca"))
+            tls: ServerTLS(
+                certificateChain: certificate,
+                privateKey: key,
+                clientCertificateCA: try reader.path("tls.client_ca")
+            )
         )
         if let host = try reader.string("listen.host") { server.host = host }
         if let port = try reader.integer("listen.port", in: 0...65535) { server.port = port }
@@ -51,12 +57,18 @@ extension ScorerConfiguration {
         self.init(server: server)
         if let nodeID = try reader.string("node_id") { self.nodeID = nodeID }
         self.model.artifact = try reader.path("model.artifact")
-        if let version = try reader.integer("model.version", in: 1...Int(UInt32.max)) { self.model.version = UInt32(version) }
+        if let version = try reader.integer("model.version", in: 1...Int(UInt32.max)) {
+            self.model.version = UInt32(version)
+        }
         if let value = try reader.integer("limits.max_top_drivers", in: 0...1000) { self.maxTopDrivers = value }
         if let value = try reader.number("rules.inactivity_days", in: 0...36_500) { self.rules.inactivityDays = value }
         if let value = try reader.number("rules.revenue_decrease", in: 0...1) { self.rules.revenueDecrease = value }
-        if let value = try reader.number("rules.transaction_decrease", in: 0...1) { self.rules.transactionDecrease = value }
-        if let value = try reader.number("rules.satisfaction_floor", in: 0...10) { self.rules.satisfactionFloor = value }
+        if let value = try reader.number("rules.transaction_decrease", in: 0...1) {
+            self.rules.transactionDecrease = value
+        }
+        if let value = try reader.number("rules.satisfaction_floor", in: 0...10) {
+            self.rules.satisfactionFloor = value
+        }
         try reader.refuseUnread()
     }
 
@@ -112,7 +124,9 @@ extension ScorerConfiguration {
         }
 
         func refuseUnread() throws(ConfigurationError) {
-            let unknown = self.table.entries.filter { !self.read.contains($0.key) }.sorted { $0.value.line < $1.value.line }
+            let unknown = self.table.entries.filter { !self.read.contains($0.key) }.sorted {
+                $0.value.line < $1.value.line
+            }
             if let (key, entry) = unknown.first {
                 throw ConfigurationError("\(self.source):\(entry.line): unknown key \(key)")
             }

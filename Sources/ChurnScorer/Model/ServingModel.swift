@@ -16,7 +16,8 @@ public final class ServingModel: Sendable {
     let ruleInputs: [Int]?
 
     /// Makes a served model.
-    public init(model: TrainedModel, version: UInt32, alias: ModelAlias = .production, rules: BusinessRules = .defaults) {
+    public init(model: TrainedModel, version: UInt32, alias: ModelAlias = .production, rules: BusinessRules = .defaults)
+    {
         self.model = model
         self.identity = ModelIdentity(
             name: model.name,

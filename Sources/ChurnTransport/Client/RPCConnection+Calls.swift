@@ -88,7 +88,10 @@ extension RPCConnection {
         var timer: Scheduled<Void>?
         if let deadline, let timeout {
             let milliseconds = min(
-                max(Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 1),
+                max(
+                    Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000,
+                    1
+                ),
                 RPCProtocol.maxTimeoutMilliseconds
             )
             headers.add(name: RPCProtocol.timeoutHeader, value: String(milliseconds))
@@ -100,7 +103,10 @@ extension RPCConnection {
         defer { timer?.cancel() }
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                try await body(CallStream(inbound: inbound, outbound: outbound, limits: self.limits, failure: failure), headers)
+                try await body(
+                    CallStream(inbound: inbound, outbound: outbound, limits: self.limits, failure: failure),
+                    headers
+                )
             }
         } catch let error as RPCError {
             throw failure(error) as! Failure
@@ -109,7 +115,7 @@ extension RPCConnection {
         }
     }
 
-    private func openStream() async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
+    func openStream() async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
         let promise = self.channel.eventLoop.makePromise(
             of: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>.self
         )

@@ -1,7 +1,7 @@
 public import ChurnWire
 public import Logging
-public import NIOCore
 internal import NIOConcurrencyHelpers
+public import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
 public import NIOPosix
@@ -49,7 +49,9 @@ public final class RPCConnection: Sendable {
             self.port = port
         }
 
-        public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+        public var description: String {
+            self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)"
+        }
     }
 
     /// The connection's target.

@@ -123,14 +123,20 @@ extension RPCStreamHandler {
             case .open(let isUnary, let framesReceived, let headersSent):
                 guard framesReceived < self.maxFrames else {
                     return .reject(
-                        self.fail(200, .invalidArgument, "the call sent more than \(self.maxFrames) frames", headersSent)
+                        self.fail(
+                            200,
+                            .invalidArgument,
+                            "the call sent more than \(self.maxFrames) frames",
+                            headersSent
+                        )
                     )
                 }
                 if isUnary {
                     self.state = .done
                     return .process(needsHeaders: true, endsCall: true)
                 }
-                self.state = endFlag ? .done : .open(isUnary: false, framesReceived: framesReceived + 1, headersSent: true)
+                self.state =
+                    endFlag ? .done : .open(isUnary: false, framesReceived: framesReceived + 1, headersSent: true)
                 return .process(needsHeaders: !headersSent, endsCall: endFlag)
             }
         }

@@ -233,8 +233,15 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     /// then closes the stream so a caller still sending is stopped (RST_STREAM).
     private func reject(_ rejection: StateMachine.Rejection, context: ChannelHandlerContext) {
         if rejection.needsHeaders {
-            var headers = Self.okHeaders
-            if rejection.httpStatus != 200 { headers.replaceOrAdd(name: ":status", value: String(rejection.httpStatus)) }
+            // Pseudo-headers first: a :status after other fields is an invalid header block.
+            let headers: HPACKHeaders =
+                rejection.httpStatus == 200
+                ? Self.okHeaders
+                : [
+                    ":status": String(rejection.httpStatus),
+                    "content-type": RPCProtocol.contentType,
+                    RPCProtocol.acceptEncodingHeader: RPCProtocol.lz4,
+                ]
             context.write(self.wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
         }
         self.writeError(rejection.error, context: context)

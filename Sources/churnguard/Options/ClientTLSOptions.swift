@@ -28,8 +28,15 @@ struct ClientTLSOptions: ParsableArguments {
             )
         }
         guard self.ca != nil else {
-            throw ValidationError("give --tls-dir (from `churnguard certs dev`) or --ca (and --cert/--key for mutual TLS)")
+            throw ValidationError(
+                "give --tls-dir (from `churnguard certs dev`) or --ca (and --cert/--key for mutual TLS)"
+            )
         }
-        return ClientTLS(trustRoots: self.ca, certificateChain: self.cert, privateKey: self.key, serverName: self.serverName)
+        return ClientTLS(
+            trustRoots: self.ca,
+            certificateChain: self.cert,
+            privateKey: self.key,
+            serverName: self.serverName
+        )
     }
 }

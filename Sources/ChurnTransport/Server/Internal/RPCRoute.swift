@@ -4,13 +4,14 @@ internal import NIOCore
 /// A registered method with its types erased: decodes a request payload, runs the handler and
 /// appends the response frame.
 struct RPCRoute: Sendable {
-    typealias Respond = @Sendable (
-        _ payload: ByteBuffer,
-        _ context: RPCContext,
-        _ encoder: inout FrameEncoder,
-        _ flags: FrameFlags,
-        _ output: inout ByteBuffer
-    ) throws(RPCError) -> Void
+    typealias Respond =
+        @Sendable (
+            _ payload: ByteBuffer,
+            _ context: RPCContext,
+            _ encoder: inout FrameEncoder,
+            _ flags: FrameFlags,
+            _ output: inout ByteBuffer
+        ) throws(RPCError) -> Void
 
     let descriptor: RPCMethodDescriptor
     let respond: Respond

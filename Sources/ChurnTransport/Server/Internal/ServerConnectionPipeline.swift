@@ -5,7 +5,7 @@ internal import NIOSSL
 internal import NIOTLS
 
 /// Builds a server connection's pipeline: TLS, then (once ALPN settled on `h2`) HTTP/2 with
-/// connection management and one ``RPCStreamHandler`` per stream.
+/// draining and one ``RPCStreamHandler`` per stream.
 struct ServerConnectionPipeline: Sendable {
     let sslContext: NIOSSLContext
     let router: RPCRouter
@@ -37,15 +37,12 @@ struct ServerConnectionPipeline: Sendable {
 
     private func configureHTTP2(_ channel: any Channel) throws {
         let limits = self.configuration.limits
-        let management = NIOHTTP2ServerConnectionManagementHandler(
-            eventLoop: channel.eventLoop,
-            configuration: .init(
-                maxIdleTime: self.configuration.maxIdleTime.map { TimeAmount($0) },
-                maxAge: nil,
-                maxGraceTime: TimeAmount(self.configuration.shutdownGracePeriod),
-                keepalive: nil
-            )
+        let drain = ConnectionDrainHandler(
+            gracePeriod: TimeAmount(self.configuration.shutdownGracePeriod),
+            maxIdleTime: self.configuration.maxIdleTime.map { TimeAmount($0) },
+            logger: self.logger
         )
+        let drainOnLoop = NIOLoopBound(drain, eventLoop: channel.eventLoop)
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
@@ -64,16 +61,18 @@ struct ServerConnectionPipeline: Sendable {
         _ = try sync.configureHTTP2Pipeline(
             mode: .server,
             connectionConfiguration: connection,
-            streamConfiguration: stream,
-            streamDelegate: management.http2StreamDelegate
+            streamConfiguration: stream
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
+                let id = try streamChannel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)
+                drainOnLoop.value.streamOpened(id ?? HTTP2StreamID(0))
+                streamChannel.closeFuture.whenComplete { _ in drainOnLoop.value.streamClosed() }
                 try streamChannel.pipeline.syncOperations.addHandler(
                     RPCStreamHandler(router: router, limits: limits, logger: logger)
                 )
             }
         }
-        try sync.addHandler(management)
+        try sync.addHandler(drain)
         try sync.addHandler(ConnectionErrorHandler(logger: logger))
     }
 }

@@ -1,0 +1,120 @@
+internal import Logging
+internal import NIOCore
+internal import NIOHTTP2
+
+/// Drains one HTTP/2 connection on graceful shutdown and closes it when idle too long.
+///
+/// It counts the connection's open streams (calls) itself. On `ChannelShouldQuiesceEvent` it
+/// sends GOAWAY naming the last stream it has seen, so the caller sends no new calls here (and
+/// retries any it raced with: they are refused with REFUSED_STREAM, which callers treat as
+/// retryable); once the open calls have finished it closes the connection, or at the grace
+/// period by force.
+///
+/// (swift-nio-http2's `NIOHTTP2ServerConnectionManagementHandler` cannot be used with the inline
+/// multiplexer: it never learns of inbound streams, so it closes a draining connection under its
+/// calls in flight.)
+///
+/// - Important: event-loop confined.
+final class ConnectionDrainHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    private let gracePeriod: TimeAmount
+    private let maxIdleTime: TimeAmount?
+    private let logger: Logger
+    private var context: ChannelHandlerContext?
+    private var openStreams = 0
+    private var lastStreamID = HTTP2StreamID(0)
+    private var draining = false
+    private var idleTimer: Scheduled<Void>?
+    private var graceTimer: Scheduled<Void>?
+
+    init(gracePeriod: TimeAmount, maxIdleTime: TimeAmount?, logger: Logger) {
+        self.gracePeriod = gracePeriod
+        self.maxIdleTime = maxIdleTime
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.startIdleTimer()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        self.cancelTimers()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.cancelTimers()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            self.beginDraining()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A stream (call) opened on this connection.
+    func streamOpened(_ id: HTTP2StreamID) {
+        self.openStreams += 1
+        self.lastStreamID = max(self.lastStreamID, id)
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+    }
+
+    /// A stream closed.
+    func streamClosed() {
+        self.openStreams -= 1
+        guard self.openStreams == 0 else { return }
+        if self.draining {
+            self.context?.close(promise: nil)
+        } else {
+            self.startIdleTimer()
+        }
+    }
+
+    private func beginDraining() {
+        guard !self.draining, let context = self.context else { return }
+        self.draining = true
+        let goAway = HTTP2Frame(
+            streamID: .rootStream,
+            payload: .goAway(lastStreamID: self.lastStreamID, errorCode: .noError, opaqueData: nil)
+        )
+        context.writeAndFlush(self.wrapOutboundOut(goAway), promise: nil)
+        if self.openStreams == 0 {
+            context.close(promise: nil)
+            return
+        }
+        self.logger.debug("draining connection", metadata: ["calls": "\(self.openStreams)"])
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.graceTimer = context.eventLoop.scheduleTask(in: self.gracePeriod) {
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    private func startIdleTimer() {
+        guard let maxIdleTime = self.maxIdleTime, let context = self.context, self.idleTimer == nil else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.idleTimer = context.eventLoop.scheduleTask(in: maxIdleTime) {
+            loopBound.value.idleTimerFired()
+        }
+    }
+
+    private func idleTimerFired() {
+        self.idleTimer = nil
+        if self.openStreams == 0 { self.beginDraining() }
+    }
+
+    private func cancelTimers() {
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        self.graceTimer?.cancel()
+        self.graceTimer = nil
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionDrainHandler: Sendable {}
