@@ -203,6 +203,7 @@ let package = Package(
                 "ChurnTransport",
                 "ChurnWire",
                 "ChurnTesting",
+                "ChurnCertificates",
                 "churnguard",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

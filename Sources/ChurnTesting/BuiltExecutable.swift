@@ -30,6 +30,18 @@ public struct BuiltExecutable: Sendable {
         self.path = path
     }
 
+    /// A program installed on the machine, such as `nghttp` (Debian's nghttp2-client, which
+    /// `ops/setup` installs).
+    ///
+    /// - Throws: ``NotBuilt`` naming where it looked.
+    public init(installed name: String) throws {
+        let candidates = ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/bin/\(name)"]
+        guard let path = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw NotBuilt(name: name, searched: candidates)
+        }
+        self.path = path
+    }
+
     /// Runs the executable to completion.
     public func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
         let process = Process()

@@ -80,7 +80,7 @@ extension RPCConnection {
         }
         let channel: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
         do {
-            channel = try await self.openStream()
+            channel = try await self.openStream(deadline: deadline)
         } catch {
             throw failure(error) as! Failure
         }
@@ -115,17 +115,30 @@ extension RPCConnection {
         }
     }
 
-    func openStream() async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
+    /// Opens a stream on this connection, wrapped for async use. Fails when the connection has
+    /// closed, or at `deadline` when the stream could not be opened by then.
+    func openStream(
+        deadline: NIODeadline? = nil
+    ) async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
         let promise = self.channel.eventLoop.makePromise(
             of: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>.self
         )
-        _ = self.multiplexer.createStreamChannel { stream in
+        if let deadline {
+            let timer = self.channel.eventLoop.scheduleTask(deadline: deadline) {
+                promise.fail(RPCError(.deadlineExceeded, "no stream could be opened within the call's timeout"))
+            }
+            promise.futureResult.whenComplete { _ in timer.cancel() }
+        }
+        self.multiplexer.createStreamChannel { stream in
             stream.eventLoop.makeCompletedFuture {
                 promise.succeed(try NIOAsyncChannel(wrappingChannelSynchronously: stream))
-            }.flatMapErrorThrowing { error in
-                promise.fail(error)
-                throw error
             }
+        }.whenFailure { error in
+            // The initializer never ran (the connection is closed) or failed: say why.
+            promise.fail(error)
+        }
+        if !self.channel.isActive {
+            promise.fail(RPCError(.unavailable, "the connection to \(self.target) is closed"))
         }
         return try await promise.futureResult.get()
     }
