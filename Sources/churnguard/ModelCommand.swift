@@ -13,7 +13,7 @@ struct ModelCommand: ParsableCommand {
             `train`) or a LightGBM text model (`booster.save_model`), scored exactly as LightGBM \
             scores it.
             """,
-        subcommands: [Predict.self, Evaluate.self, ImportLightGBM.self, Show.self]
+        subcommands: [Predict.self, Evaluate.self, ImportLightGBM.self, Show.self, WriteDemo.self]
     )
 
     /// Options naming a model file.
@@ -194,6 +194,28 @@ struct ModelCommand: ParsableCommand {
             _ = try TrainedModel(artifactFile: bytes)
             try Data(bytes).write(to: URL(fileURLWithPath: self.output), options: .atomic)
             print("wrote \(self.output): '\(self.name)', \(model.schema.features.count) features, \(bytes.count) bytes")
+        }
+    }
+
+    struct WriteDemo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "write-demo",
+            abstract:
+                "Write the built-in demo model (what `churnguard demo` and `scorer` serve by default) as an artifact.",
+            discussion: """
+                A fixed logistic regression over the ten derived features with hand-set \
+                coefficients, for trying `model show`, `model predict` and `scorer --model` until \
+                `churnguard train` makes real ones.
+                """
+        )
+
+        @Option(help: "The artifact file to write.")
+        var output: String
+
+        func run() throws {
+            let bytes = TrainedModel.demo().artifactFile()
+            try Data(bytes).write(to: URL(fileURLWithPath: self.output), options: .atomic)
+            print("wrote \(self.output): the demo model, \(bytes.count) bytes")
         }
     }
 

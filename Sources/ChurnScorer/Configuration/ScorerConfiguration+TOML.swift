@@ -10,7 +10,7 @@ extension ScorerConfiguration {
     /// Keys: `node_id`; `[listen]` `host`, `port`; `[tls]` `certificate`, `private_key`,
     /// `client_ca`; `[model]` `artifact`, `version`; `[limits]` `max_concurrent_streams`,
     /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
-    /// `max_frames_per_stream`, `max_frame_bytes`, `max_top_drivers`; `[rules]`
+    /// `max_frames_per_stream`, `max_frame_bytes`, `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
     /// `[shutdown]` `grace_period_seconds`.
     ///
@@ -50,6 +50,9 @@ extension ScorerConfiguration {
         }
         if let value = try reader.integer("limits.max_frame_bytes", in: 1024...1 << 30) {
             server.limits.wire.maxFrameSize = value
+        }
+        if let seconds = try reader.number("limits.handshake_timeout_seconds", in: 0.1...600) {
+            server.handshakeTimeout = .milliseconds(Int64(seconds * 1000))
         }
         if let seconds = try reader.number("shutdown.grace_period_seconds", in: 0...3600) {
             server.shutdownGracePeriod = .milliseconds(Int64(seconds * 1000))

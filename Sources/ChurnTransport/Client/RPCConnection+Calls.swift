@@ -80,7 +80,7 @@ extension RPCConnection {
         }
         let channel: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
         do {
-            channel = try await self.openStream(deadline: deadline)
+            channel = try await self.openStream()
         } catch {
             throw failure(error) as! Failure
         }
@@ -116,29 +116,34 @@ extension RPCConnection {
     }
 
     /// Opens a stream on this connection, wrapped for async use. Fails when the connection has
-    /// closed, or at `deadline` when the stream could not be opened by then.
-    func openStream(
-        deadline: NIODeadline? = nil
-    ) async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
-        let promise = self.channel.eventLoop.makePromise(
-            of: NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>.self
-        )
-        if let deadline {
-            let timer = self.channel.eventLoop.scheduleTask(deadline: deadline) {
-                promise.fail(RPCError(.deadlineExceeded, "no stream could be opened within the call's timeout"))
-            }
-            promise.futureResult.whenComplete { _ in timer.cancel() }
+    /// closed. (Streams open at once, or wait for the server's stream limit; the call's deadline
+    /// runs from the moment its stream is open.)
+    func openStream() async throws -> NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload> {
+        typealias Stream = NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>
+        let promise = self.channel.eventLoop.makePromise(of: Stream.self)
+        // Once the caller has given up (the connection closed), a stream that opens late
+        // is closed unwrapped: a wrapped one must be used, or NIO traps when it is dropped.
+        let abandoned = NIOLockedValueBox(false)
+        let giveUp: @Sendable (any Error) -> Void = { error in
+            abandoned.withLockedValue { $0 = true }
+            promise.fail(error)
         }
         self.multiplexer.createStreamChannel { stream in
             stream.eventLoop.makeCompletedFuture {
-                promise.succeed(try NIOAsyncChannel(wrappingChannelSynchronously: stream))
+                guard !abandoned.withLockedValue({ $0 }) else {
+                    stream.close(promise: nil)
+                    return
+                }
+                promise.succeed(try Stream(wrappingChannelSynchronously: stream))
             }
         }.whenFailure { error in
             // The initializer never ran (the connection is closed) or failed: say why.
-            promise.fail(error)
+            giveUp(error)
         }
-        if !self.channel.isActive {
-            promise.fail(RPCError(.unavailable, "the connection to \(self.target) is closed"))
+        let connection = self.channel
+        let target = self.target
+        connection.eventLoop.execute {
+            if !connection.isActive { giveUp(RPCError(.unavailable, "the connection to \(target) is closed")) }
         }
         return try await promise.futureResult.get()
     }

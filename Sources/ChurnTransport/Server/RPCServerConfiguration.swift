@@ -63,6 +63,9 @@ public struct RPCServerConfiguration: Sendable {
     public var shutdownGracePeriod: Duration
     /// A connection with no open call for this long is closed (with GOAWAY); nil keeps it. Default 5 minutes.
     public var maxIdleTime: Duration?
+    /// How long a new connection may take to complete its TLS handshake and settle on HTTP/2
+    /// before it is closed. Default 10 s.
+    public var handshakeTimeout: Duration
 
     /// Makes a configuration; every argument but `tls` defaults to the value stated on its property.
     public init(
@@ -71,7 +74,8 @@ public struct RPCServerConfiguration: Sendable {
         tls: ServerTLS,
         limits: Limits = Limits(),
         shutdownGracePeriod: Duration = .seconds(30),
-        maxIdleTime: Duration? = .seconds(300)
+        maxIdleTime: Duration? = .seconds(300),
+        handshakeTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -79,5 +83,6 @@ public struct RPCServerConfiguration: Sendable {
         self.limits = limits
         self.shutdownGracePeriod = shutdownGracePeriod
         self.maxIdleTime = maxIdleTime
+        self.handshakeTimeout = handshakeTimeout
     }
 }

@@ -32,8 +32,12 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     /// A read the pipeline asked for while the stream could not take more answers.
     private var readHeldBack = false
 
-    init(router: RPCRouter, limits: RPCServerConfiguration.Limits, logger: Logger) {
+    /// The connection's drain handler, told when this stream opens and closes.
+    private let drain: ConnectionDrainHandler?
+
+    init(router: RPCRouter, limits: RPCServerConfiguration.Limits, logger: Logger, drain: ConnectionDrainHandler?) {
         self.router = router
+        self.drain = drain
         self.limits = limits
         self.logger = logger
         self.state = StateMachine(maxFramesPerStream: limits.maxFramesPerStream)
@@ -60,6 +64,14 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             // RST_STREAM closes the stream channel; WINDOW_UPDATE and PRIORITY need nothing.
             break
         }
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.drain?.streamOpened()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.drain?.streamClosed()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

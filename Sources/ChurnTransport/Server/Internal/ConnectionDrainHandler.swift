@@ -5,10 +5,9 @@ internal import NIOHTTP2
 /// Drains one HTTP/2 connection on graceful shutdown and closes it when idle too long.
 ///
 /// It counts the connection's open streams (calls) itself. On `ChannelShouldQuiesceEvent` it
-/// sends GOAWAY naming the last stream it has seen, so the caller sends no new calls here (and
-/// retries any it raced with: they are refused with REFUSED_STREAM, which callers treat as
-/// retryable); once the open calls have finished it closes the connection, or at the grace
-/// period by force.
+/// sends GOAWAY, after which the caller opens no new streams here (RFC 9113 §6.8), lets the open
+/// calls finish and then closes the connection, or at the grace period by force. (The GOAWAY
+/// names the highest stream ID, so a stream the caller opened just before it is still served.)
 ///
 /// (swift-nio-http2's `NIOHTTP2ServerConnectionManagementHandler` cannot be used with the inline
 /// multiplexer: it never learns of inbound streams, so it closes a draining connection under its
@@ -24,7 +23,6 @@ final class ConnectionDrainHandler: ChannelInboundHandler {
     private let logger: Logger
     private var context: ChannelHandlerContext?
     private var openStreams = 0
-    private var lastStreamID = HTTP2StreamID(0)
     private var draining = false
     private var idleTimer: Scheduled<Void>?
     private var graceTimer: Scheduled<Void>?
@@ -58,9 +56,8 @@ final class ConnectionDrainHandler: ChannelInboundHandler {
     }
 
     /// A stream (call) opened on this connection.
-    func streamOpened(_ id: HTTP2StreamID) {
+    func streamOpened() {
         self.openStreams += 1
-        self.lastStreamID = max(self.lastStreamID, id)
         self.idleTimer?.cancel()
         self.idleTimer = nil
     }
@@ -81,7 +78,7 @@ final class ConnectionDrainHandler: ChannelInboundHandler {
         self.draining = true
         let goAway = HTTP2Frame(
             streamID: .rootStream,
-            payload: .goAway(lastStreamID: self.lastStreamID, errorCode: .noError, opaqueData: nil)
+            payload: .goAway(lastStreamID: .maxID, errorCode: .noError, opaqueData: nil)
         )
         context.writeAndFlush(self.wrapOutboundOut(goAway), promise: nil)
         if self.openStreams == 0 {
