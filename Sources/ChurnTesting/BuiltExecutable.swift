@@ -57,6 +57,17 @@ public struct BuiltExecutable: Sendable {
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs the executable to completion on a thread of its own, so that waiting for it does not
+    /// hold one of Swift concurrency's few threads (on 2 cores, two blocked threads stall every
+    /// other task of the test run, and its deadlines fire).
+    public func run(_ arguments: [String], in directory: URL? = nil) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try self.run(arguments, in: directory) as Outcome })
+            }
+        }
+    }
+
     /// The executable was not found: the tests need `swift build --build-tests` first.
     public struct NotBuilt: Error, CustomStringConvertible {
         public var name: String

@@ -23,6 +23,7 @@ struct ScorerConfigurationTests {
         #expect(configuration.server.port == 7443)
         #expect(configuration.server.limits == RPCServerConfiguration.Limits())
         #expect(configuration.server.shutdownGracePeriod == .seconds(30))
+        #expect(configuration.server.handshakeTimeout == .seconds(10))
         #expect(configuration.model.artifact == nil)
         #expect(configuration.model.version == 1)
         #expect(configuration.rules == .defaults)
@@ -51,6 +52,7 @@ struct ScorerConfigurationTests {
             max_frames_per_stream = 5000
             max_frame_bytes = 1048576
             max_top_drivers = 5
+            handshake_timeout_seconds = 3
             [rules]
             inactivity_days = 60
             revenue_decrease = 0.2
@@ -75,6 +77,7 @@ struct ScorerConfigurationTests {
         #expect(configuration.server.limits.maxFramesPerStream == 5000)
         #expect(configuration.server.limits.wire.maxFrameSize == 1_048_576)
         #expect(configuration.maxTopDrivers == 5)
+        #expect(configuration.server.handshakeTimeout == .seconds(3))
         #expect(configuration.rules.inactivityDays == 60)
         #expect(configuration.rules.revenueDecrease == 0.2)
         #expect(configuration.rules.transactionDecrease == 0.25)

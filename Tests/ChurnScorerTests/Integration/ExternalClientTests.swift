@@ -80,7 +80,7 @@ struct ExternalClientTests {
                 "-d", body, "-H", "'content-type: application/churn+wire'",
                 "https://127.0.0.1:\(port)\(golden.path)", ">", output,
             ].joined(separator: " ")
-            let outcome = try shell.run(["-c", command])
+            let outcome = try await shell.run(["-c", command])
             #expect(outcome.status == 0, "nghttp: \(outcome.output)")
             let received = (try? Data(contentsOf: URL(fileURLWithPath: output))) ?? Data()
             #expect(Hex.encode(received) == golden.response, "nghttp: \(outcome.output)")
@@ -94,7 +94,7 @@ struct ExternalClientTests {
         try await withTestScorer(mutualTLS: false) { port, pki, _ in
             let body = pki.directory + "/request.bin"
             try Data(Hex.decode(golden.request)!).write(to: URL(fileURLWithPath: body))
-            let outcome = try h2load.run([
+            let outcome = try await h2load.run([
                 "-n", "2000", "-c", "2", "-m", "16", "-d", body, "-H", "content-type: application/churn+wire",
                 "https://127.0.0.1:\(port)\(golden.path)",
             ])

@@ -15,7 +15,11 @@ func withTestScorer<Result: Sendable>(
     defer { pki.remove() }
     var configuration = ScorerConfiguration(
         nodeID: "test-scorer",
-        server: RPCServerConfiguration(port: 0, tls: pki.serverTLS(mutualTLS: mutualTLS))
+        server: RPCServerConfiguration(
+            port: 0,
+            tls: pki.serverTLS(mutualTLS: mutualTLS),
+            handshakeTimeout: .seconds(120)
+        )
     )
     configure(&configuration)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -23,19 +27,7 @@ func withTestScorer<Result: Sendable>(
         continuation.yield(port)
         continuation.finish()
     }
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await scorer.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestServerError.notListening }
-        do {
-            let result = try await body(port, pki, scorer)
-            group.cancelAll()
-            try await group.waitForAll()
-            return result
-        } catch {
-            group.cancelAll()
-            try? await group.waitForAll()
-            throw error
-        }
+    return try await withListeningService(scorer.run, ports: ports) { port in
+        try await body(port, pki, scorer)
     }
 }

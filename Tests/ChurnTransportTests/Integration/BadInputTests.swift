@@ -13,22 +13,10 @@ import Testing
 struct BadInputTests {
     /// Runs `body` against a fresh server and connection, then checks a new connection is served.
     func withServer(_ body: (RPCConnection, Int, TestCertificates) async throws -> Void) async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
-        try await withTestServer(router: EchoService().router, tls: pki.serverTLS(mutualTLS: false)) { port in
-            let connection = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
-            defer { connection.close() }
+        try await withEchoConnection(mutualTLS: false) { connection, port, pki in
             try await body(connection, port, pki)
             // The node still serves a new connection.
-            let fresh = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
+            let fresh = try await connect(port, tls: pki.clientTLS())
             defer { fresh.close() }
             #expect(try await fresh.unary(ScoringService.score, ScoreRequest(crm: 7)).crm == 7)
         }

@@ -15,20 +15,8 @@ struct GracefulShutdownTests {
     func drainsCallsInFlight() async throws {
         let pki = try TestCertificates()
         defer { pki.remove() }
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let draining = NIOLockedValueBox(false)
-        let server = try RPCServer(
-            configuration: RPCServerConfiguration(port: 0, tls: pki.serverTLS()),
-            router: EchoService().router,
-            logger: quietLogger(),
-            events: RPCServer.Events(
-                listening: { address in
-                    portContinuation.yield(address.port ?? 0)
-                    portContinuation.finish()
-                },
-                draining: { draining.withLockedValue { $0 = true } }
-            )
-        )
+        let (ports, server) = try Self.server(tls: pki.serverTLS()) { draining.withLockedValue { $0 = true } }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger())
         )
@@ -36,9 +24,7 @@ struct GracefulShutdownTests {
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            let target = RPCConnection.Target(host: "127.0.0.1", port: port)
-            let connection = try await RPCConnection.connect(to: target, tls: pki.clientTLS(), logger: quietLogger())
-                .get()
+            let connection = try await connect(port, tls: pki.clientTLS())
             defer { connection.close() }
 
             // A batch call whose requests keep coming after shutdown began.
@@ -54,8 +40,7 @@ struct GracefulShutdownTests {
 
                 // No new connections once draining.
                 await #expect(throws: RPCError.self) {
-                    let late = try await RPCConnection.connect(to: target, tls: pki.clientTLS(), logger: quietLogger())
-                        .get()
+                    let late = try await connect(port, tls: pki.clientTLS())
                     late.close()
                 }
                 // The call in flight still gets answers, and ends cleanly.
@@ -69,5 +54,26 @@ struct GracefulShutdownTests {
             // The server returns once its last connection has closed.
             try await tasks.next()
         }
+    }
+
+    /// An echo server that reports its port on `ports` and calls `draining` when shutdown begins.
+    static func server(
+        tls: ServerTLS,
+        draining: @escaping @Sendable () -> Void
+    ) throws -> (ports: AsyncStream<Int>, server: RPCServer) {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = try RPCServer(
+            configuration: RPCServerConfiguration(port: 0, tls: tls),
+            router: EchoService().router,
+            logger: quietLogger(),
+            events: RPCServer.Events(
+                listening: { address in
+                    continuation.yield(address.port ?? 0)
+                    continuation.finish()
+                },
+                draining: draining
+            )
+        )
+        return (ports, server)
     }
 }

@@ -13,19 +13,14 @@ struct MutualTLSTests {
         let pki = try TestCertificates()
         defer { pki.remove() }
         try await withTestServer(router: EchoService().router, tls: pki.serverTLS(mutualTLS: true)) { port in
-            let target = RPCConnection.Target(host: "127.0.0.1", port: port)
             await #expect(throws: RPCError.self) {
-                let connection = try await RPCConnection.connect(
-                    to: target,
-                    tls: pki.clientTLS(presentCertificate: false),
-                    logger: quietLogger()
-                ).get()
+                let connection = try await connect(port, tls: pki.clientTLS(presentCertificate: false))
                 defer { connection.close() }
                 // TLS 1.3 clients finish their handshake before the server checks them: the
                 // refusal arrives with the first call at the latest.
                 _ = try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(5))
             }
-            let good = try await RPCConnection.connect(to: target, tls: pki.clientTLS(), logger: quietLogger()).get()
+            let good = try await connect(port, tls: pki.clientTLS())
             defer { good.close() }
             #expect(try await good.unary(HealthService.check, HealthRequest()).state == .serving)
         }
@@ -43,11 +38,7 @@ struct MutualTLSTests {
             var tls = stranger.clientTLS()
             tls.trustRoots = pki.files.caCertificate
             await #expect(throws: RPCError.self) {
-                let connection = try await RPCConnection.connect(
-                    to: .init(host: "127.0.0.1", port: port),
-                    tls: tls,
-                    logger: quietLogger()
-                ).get()
+                let connection = try await connect(port, tls: tls)
                 defer { connection.close() }
                 _ = try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(5))
             }
@@ -64,11 +55,7 @@ struct MutualTLSTests {
         }
         try await withTestServer(router: EchoService().router, tls: pki.serverTLS(mutualTLS: false)) { port in
             do {
-                let connection = try await RPCConnection.connect(
-                    to: .init(host: "127.0.0.1", port: port),
-                    tls: other.clientTLS(presentCertificate: false),
-                    logger: quietLogger()
-                ).get()
+                let connection = try await connect(port, tls: other.clientTLS(presentCertificate: false))
                 connection.close()
                 Issue.record("connected to a server whose CA is not trusted")
             } catch let error as RPCError {
@@ -86,19 +73,11 @@ struct MutualTLSTests {
         try await withTestServer(router: EchoService().router, tls: pki.serverTLS(mutualTLS: false)) { port in
             var tls = pki.clientTLS(presentCertificate: false)
             tls.serverName = "localhost"
-            let right = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: tls,
-                logger: quietLogger()
-            ).get()
+            let right = try await connect(port, tls: tls)
             right.close()
             tls.serverName = "scorer.example.com"
             await #expect(throws: RPCError.self) {
-                let connection = try await RPCConnection.connect(
-                    to: .init(host: "127.0.0.1", port: port),
-                    tls: tls,
-                    logger: quietLogger()
-                ).get()
+                let connection = try await connect(port, tls: tls)
                 connection.close()
             }
         }

@@ -10,19 +10,11 @@ import Testing
 @testable import ChurnTransport
 
 /// A real TLS HTTP/2 server on 127.0.0.1 and the real client, answering over sockets.
-@Suite("RPC round trips over TLS HTTP/2")
+@Suite("RPC round trips over TLS HTTP/2", .serialized)
 struct RoundTripTests {
     @Test("a unary call gets its answer")
     func unary() async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
-        try await withTestServer(router: EchoService().router, tls: pki.serverTLS()) { port in
-            let connection = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
-            defer { connection.close() }
+        try await withEchoConnection { connection, _, _ in
             let answer = try await connection.unary(
                 ScoringService.score,
                 ScoreRequest(crm: 42, productGroup: "fuel-cards", features: [1, 2, 3.5])
@@ -30,23 +22,15 @@ struct RoundTripTests {
             #expect(answer.crm == 42)
             #expect(answer.productGroup == "fuel-cards")
             #expect(answer.probability == 6.5)
-            let health = try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(5))
+            let health = try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(60))
             #expect(health.state == .serving)
         }
     }
 
     @Test("a streamed call answers every frame in order, large frames compressed on the way")
     func streaming() async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
         let echo = EchoService()
-        try await withTestServer(router: echo.router, tls: pki.serverTLS()) { port in
-            let connection = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
-            defer { connection.close() }
+        try await withEchoConnection(echo: echo) { connection, _, _ in
             let frames = RequestFrames(count: 200, rows: 1000)
             let answers = try await connection.bidirectional(ScoringService.scoreBatch, requests: frames) { answers in
                 var collected: [ScoreBatchResponse] = []
@@ -66,15 +50,7 @@ struct RoundTripTests {
 
     @Test("1,000 concurrent calls share one connection")
     func thousandConcurrentStreams() async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
-        try await withTestServer(router: EchoService().router, tls: pki.serverTLS()) { port in
-            let connection = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
-            defer { connection.close() }
+        try await withEchoConnection { connection, _, _ in
             let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for crm in 0..<1000 {
                     group.addTask {
@@ -96,16 +72,8 @@ struct RoundTripTests {
 
     @Test("a caller that stops reading stops the server reading: memory stays bounded, nothing is lost")
     func slowReader() async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
         let echo = EchoService()
-        try await withTestServer(router: echo.router, tls: pki.serverTLS()) { port in
-            let connection = try await RPCConnection.connect(
-                to: .init(host: "127.0.0.1", port: port),
-                tls: pki.clientTLS(),
-                logger: quietLogger()
-            ).get()
-            defer { connection.close() }
+        try await withEchoConnection(echo: echo) { connection, _, _ in
             let sent = NIOLockedValueBox(0)
             // 3,000 frames of 1,000 rows: 36 MB of answers the caller will not read for a while.
             let frames = CountingFrames(inner: RequestFrames(count: 3000, rows: 1000), sent: sent)
@@ -137,15 +105,9 @@ struct RoundTripTests {
 
     @Test("a node keeps serving while many connections come and go")
     func manyConnections() async throws {
-        let pki = try TestCertificates()
-        defer { pki.remove() }
-        try await withTestServer(router: EchoService().router, tls: pki.serverTLS()) { port in
+        try await withEchoConnection { _, port, pki in
             for round in 0..<20 {
-                let connection = try await RPCConnection.connect(
-                    to: .init(host: "127.0.0.1", port: port),
-                    tls: pki.clientTLS(),
-                    logger: quietLogger()
-                ).get()
+                let connection = try await connect(port, tls: pki.clientTLS())
                 let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: UInt64(round)))
                 #expect(answer.crm == UInt64(round))
                 connection.close()
