@@ -1,8 +1,14 @@
 internal import Logging
 internal import NIOCore
+internal import NIOHTTP2
 
 /// The last handler of a connection: an error nothing before it handled (a failed TLS handshake,
-/// garbage instead of TLS, an HTTP/2 protocol error) closes this connection, and only this one.
+/// garbage instead of TLS, a socket error) closes this connection, and only this one.
+///
+/// HTTP/2 errors are the exception: the HTTP/2 handler has already dealt with them. A connection
+/// error made it send GOAWAY and close; a stream error (a frame for a stream just reset, a stream
+/// the caller broke) concerns one call, and closing the connection for it would fail every other
+/// call on it.
 final class ConnectionErrorHandler: ChannelInboundHandler {
     typealias InboundIn = Any
 
@@ -13,6 +19,10 @@ final class ConnectionErrorHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is any NIOHTTP2Error {
+            self.logger.debug("http2 error", metadata: ["error": "\(error)"])
+            return
+        }
         self.logger.debug(
             "connection closed on error",
             metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"]
