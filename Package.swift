@@ -56,6 +56,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Trainers: logistic regression and histogram gradient boosting, with the out-of-time split.
+        .target(
+            name: "ChurnTraining",
+            dependencies: ["ChurnModel"],
+            swiftSettings: strictSettings
+        ),
+
+        // Training data: the seeded demo customer base, transaction logs turned into monthly
+        // histories, and labelled snapshots.
+        .target(
+            name: "ChurnDatasets",
+            dependencies: ["ChurnModel"],
+            swiftSettings: strictSettings
+        ),
+
         // TLS 1.3 + HTTP/2 plumbing for the wire RPCs: server, stream handlers, client connections.
         .target(
             name: "ChurnTransport",
@@ -135,6 +150,8 @@ let package = Package(
             dependencies: [
                 "ChurnWire",
                 "ChurnModel",
+                "ChurnTraining",
+                "ChurnDatasets",
                 "ChurnTransport",
                 "ChurnScorer",
                 "ChurnClient",
@@ -175,6 +192,12 @@ let package = Package(
         .testTarget(
             name: "ChurnModelTests",
             dependencies: ["ChurnModel", "ChurnWire", "ChurnTesting", "churnguard"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnTrainingTests",
+            dependencies: ["ChurnTraining", "ChurnDatasets", "ChurnModel", "ChurnTesting", "churnguard"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

@@ -9,12 +9,13 @@ struct ChurnGuardCommand: AsyncParsableCommand {
             Start with `churnguard demo`: it starts a scorer with the demo model and scores customers \
             through mutual TLS over HTTP/2, one by one and as a streamed batch. To run a node yourself: \
             `churnguard certs dev --out certs`, `churnguard scorer --tls-dir certs`, then \
-            `churnguard score --tls-dir certs --crm 4711 --features …`. `churnguard model` imports \
-            LightGBM models and scores CSV files offline; `churnguard wire` inspects the wire format.
+            `churnguard score --tls-dir certs --crm 4711 --features …`. `churnguard demo-data` and \
+            `churnguard transactions` make labelled rows, `churnguard train` trains on them, \
+            `churnguard model` imports LightGBM models and scores CSV files offline; `churnguard wire` inspects the wire format.
             """,
         subcommands: [
             DemoCommand.self, ScorerCommand.self, ScoreCommand.self, CertsCommand.self, ModelCommand.self,
-            WireCommand.self,
+            TrainCommand.self, DemoDataCommand.self, TransactionsCommand.self, WireCommand.self,
         ]
     )
 }

@@ -136,6 +136,13 @@ struct ModelCommand: ParsableCommand {
         @Option(help: "The probability from which a customer counts as predicted to churn.")
         var threshold = 0.5
 
+        @Option(help: "Rows explained for feature importance (evenly spaced; TreeSHAP is costly). 0 for none.")
+        var importanceRows = 2_000
+
+        func validate() throws {
+            guard self.importanceRows >= 0 else { throw ValidationError("--importance-rows must be ≥ 0") }
+        }
+
         func run() throws {
             let model = try self.modelOptions.load()
             guard let data = FileManager.default.contents(atPath: self.input) else {
@@ -160,6 +167,20 @@ struct ModelCommand: ParsableCommand {
             print("calibration (mean predicted → observed, rows):")
             for bin in metrics.calibration {
                 print("  \(bin.meanPredicted) → \(bin.observedRate)  (\(bin.count))")
+            }
+            guard self.importanceRows > 0 else { return }
+            let sample = try BatchScoring(model: model, topDrivers: 0).featureRows(
+                of: table,
+                limit: self.importanceRows
+            )
+            let importance = try FeatureImportance(model: model, rows: sample)
+            print(
+                "feature importance (mean |contribution| over \(importance.rows) rows\(importance.gain == nil ? "" : "; gain from training")):"
+            )
+            for index in importance.ranking {
+                let name = model.schema.features[index].name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                let gain = importance.gain.map { "  gain \($0[index])" } ?? ""
+                print("  \(name) \(importance.meanAbsoluteContribution[index])\(gain)")
             }
         }
     }

@@ -32,4 +32,9 @@ public struct CivilDate: Sendable, Hashable {
 
     /// The month as ``MonthlyActivity/monthIndex(year:month:)`` counts it.
     public var monthIndex: Int { MonthlyActivity.monthIndex(year: self.year, month: self.month) }
+
+    /// `YYYY-MM-DD`.
+    public var text: String {
+        "\(MonthlyActivity.text(ofMonth: self.monthIndex))-\(self.day < 10 ? "0" : "")\(self.day)"
+    }
 }

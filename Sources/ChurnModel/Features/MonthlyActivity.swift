@@ -35,4 +35,10 @@ public struct MonthlyActivity: Sendable, Hashable {
 
     /// `year * 12 + (month - 1)`.
     public static func monthIndex(year: Int, month: Int) -> Int { year * 12 + (month - 1) }
+
+    /// `YYYY-MM` of a month index.
+    public static func text(ofMonth index: Int) -> String {
+        let number = index % 12 + 1
+        return "\(index / 12)-\(number < 10 ? "0" : "")\(number)"
+    }
 }

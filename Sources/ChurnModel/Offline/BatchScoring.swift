@@ -115,6 +115,42 @@ public struct BatchScoring: Sendable {
         }
     }
 
+    /// Up to `limit` of the table's rows as feature vectors in the model's order, evenly spaced
+    /// through the table (for feature importance, where explaining every row would cost too much).
+    ///
+    /// - Throws: ``ModelError/Code/invalidInput`` for a missing feature column or a cell that is
+    ///   not a number.
+    public func featureRows(of table: CSVTable, limit: Int) throws(ModelError) -> [[Double]] {
+        let missing = self.model.schema.features.map(\.name).filter { table.column($0) == nil }
+        guard missing.isEmpty else {
+            throw ModelError(
+                .invalidInput,
+                "the input has no column \(missing.map { "'\($0)'" }.joined(separator: ", "))"
+            )
+        }
+        let columns = self.model.schema.features.map { table.column($0.name)! }
+        let count = min(max(limit, 0), table.rows.count)
+        var rows: [[Double]] = []
+        rows.reserveCapacity(count)
+        for step in 0..<count {
+            let index = step * table.rows.count / count
+            var row: [Double] = []
+            row.reserveCapacity(columns.count)
+            for (feature, column) in columns.enumerated() {
+                row.append(
+                    try self.value(
+                        table.rows[index][column],
+                        feature: feature,
+                        line: index + 2,
+                        column: table.header[column]
+                    )
+                )
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
     /// The model's probability for every row of `table`, with the 0/1 label from `labelColumn`:
     /// the input of ``ClassificationMetrics``.
     ///
