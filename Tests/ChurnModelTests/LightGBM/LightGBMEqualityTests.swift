@@ -30,6 +30,33 @@ struct LightGBMEqualityTests {
         // In practice they are identical bit for bit; record it so a change is noticed.
         #expect(differing == 0, "\(name): \(differing) rows differ in their last bits")
     }
+
+    @Test(
+        "batch scoring equals row-by-row scoring bit for bit, for every block size and remainder",
+        arguments: LightGBMFixture.names
+    )
+    func batch(name: String) throws {
+        let fixture = try LightGBMFixture(name)
+        let ensemble = try LightGBMModel(text: fixture.modelText).ensemble
+        // 1,000 rows: 15 full blocks of 64 and a remainder of 40 (five lockstep groups of 8, none left).
+        // 1,003 rows: a remainder of 43, so the last three rows walk alone.
+        for count in [1, 7, 1_000, 1_003] {
+            let rows = Array(fixture.rows.prefix(count))
+            let flat = rows.flatMap { $0 }
+            var scores = [Double](repeating: .nan, count: count)
+            try flat.withUnsafeBufferPointer { values in
+                try scores.withUnsafeMutableBufferPointer { try ensemble.rawScores(rows: values, into: $0) }
+            }
+            let expected = try rows.map { try ensemble.rawScore($0) }
+            #expect(zip(scores, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(name), \(count) rows")
+        }
+        var one = [0.0]
+        #expect(throws: ModelError.self) {
+            try [1.0, 2].withUnsafeBufferPointer { values in
+                try one.withUnsafeMutableBufferPointer { try ensemble.rawScores(rows: values, into: $0) }
+            }
+        }
+    }
 }
 
 @Suite("TreeSHAP contributions equal LightGBM's pred_contrib")
