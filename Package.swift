@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // liblz4 from the system (Debian: liblz4-dev).
@@ -60,6 +61,20 @@ let package = Package(
         .target(
             name: "ChurnTraining",
             dependencies: ["ChurnModel"],
+            swiftSettings: strictSettings
+        ),
+
+        // The model registry in PostgreSQL: migrations, versions, aliases, audit, and the
+        // watcher that hot-swaps a scorer's model.
+        .target(
+            name: "ChurnRegistry",
+            dependencies: [
+                "ChurnModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -152,10 +167,12 @@ let package = Package(
                 "ChurnModel",
                 "ChurnTraining",
                 "ChurnDatasets",
+                "ChurnRegistry",
                 "ChurnTransport",
                 "ChurnScorer",
                 "ChurnClient",
                 "ChurnCertificates",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -199,6 +216,18 @@ let package = Package(
             name: "ChurnTrainingTests",
             dependencies: ["ChurnTraining", "ChurnDatasets", "ChurnModel", "ChurnTesting", "churnguard"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnRegistryTests",
+            dependencies: [
+                "ChurnRegistry",
+                "ChurnModel",
+                "ChurnTesting",
+                "churnguard",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

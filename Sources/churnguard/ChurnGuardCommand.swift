@@ -15,7 +15,7 @@ struct ChurnGuardCommand: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, ScorerCommand.self, ScoreCommand.self, CertsCommand.self, ModelCommand.self,
-            TrainCommand.self, DemoDataCommand.self, TransactionsCommand.self, WireCommand.self,
+            TrainCommand.self, DemoDataCommand.self, TransactionsCommand.self, DatabaseCommand.self, WireCommand.self,
         ]
     )
 }

@@ -4,16 +4,19 @@ import ChurnWire
 import Foundation
 
 /// Models for ML engineers: import, inspect, score offline.
-struct ModelCommand: ParsableCommand {
+struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Import, inspect and score models offline.",
+        abstract: "Import, inspect and score models offline; publish and promote them in the registry.",
         discussion: """
             A model is either a ChurnGuard artifact (made by `model import-lightgbm`, later by \
             `train`) or a LightGBM text model (`booster.save_model`), scored exactly as LightGBM \
             scores it.
             """,
-        subcommands: [Predict.self, Evaluate.self, ImportLightGBM.self, Show.self, WriteDemo.self]
+        subcommands: [
+            Predict.self, Evaluate.self, ImportLightGBM.self, Show.self, WriteDemo.self, Publish.self, List.self,
+            Promote.self, Rollback.self, Clear.self, History.self, Diff.self,
+        ]
     )
 
     /// Options naming a model file.

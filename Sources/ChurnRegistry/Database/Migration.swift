@@ -1,0 +1,81 @@
+/// One versioned step of the registry's database schema: statements run in order inside one
+/// transaction, recorded in `schema_migrations` so it is applied once.
+public struct Migration: Sendable, Hashable {
+    public let version: Int
+    public let name: String
+    public let statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+
+    /// Every migration, in version order. Append only: a released migration never changes.
+    public static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "model registry: versions, aliases, audit",
+            statements: [
+                """
+                CREATE FUNCTION churn_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION '% rows are immutable (% refused)', TG_TABLE_NAME, TG_OP
+                        USING ERRCODE = 'restrict_violation';
+                END $$
+                """,
+                """
+                CREATE TABLE model_versions (
+                    name text NOT NULL CHECK (name <> ''),
+                    version integer NOT NULL CHECK (version > 0),
+                    format text NOT NULL CHECK (format IN ('logistic', 'trees')),
+                    artifact bytea NOT NULL,
+                    sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+                    schema_hash text NOT NULL CHECK (schema_hash ~ '^[0-9a-f]{16}$'),
+                    metrics jsonb NOT NULL DEFAULT '{}',
+                    golden_rows bytea NOT NULL,
+                    golden_probabilities bytea NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    created_by text NOT NULL,
+                    notes text NOT NULL DEFAULT '',
+                    PRIMARY KEY (name, version)
+                )
+                """,
+                """
+                CREATE TRIGGER model_versions_immutable BEFORE UPDATE OR DELETE ON model_versions
+                    FOR EACH ROW EXECUTE FUNCTION churn_refuse_change()
+                """,
+                """
+                CREATE TABLE model_aliases (
+                    name text NOT NULL,
+                    alias text NOT NULL CHECK (alias IN ('production', 'canary', 'shadow')),
+                    version integer NOT NULL,
+                    traffic_bp integer NOT NULL DEFAULT 10000 CHECK (traffic_bp BETWEEN 1 AND 10000),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    updated_by text NOT NULL,
+                    PRIMARY KEY (name, alias),
+                    FOREIGN KEY (name, version) REFERENCES model_versions (name, version)
+                )
+                """,
+                """
+                CREATE TABLE registry_audit (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    actor text NOT NULL,
+                    action text NOT NULL,
+                    name text NOT NULL,
+                    alias text,
+                    from_version integer,
+                    to_version integer,
+                    detail text NOT NULL DEFAULT ''
+                )
+                """,
+                "CREATE INDEX registry_audit_by_name ON registry_audit (name, id)",
+                """
+                CREATE TRIGGER registry_audit_append_only BEFORE UPDATE OR DELETE ON registry_audit
+                    FOR EACH ROW EXECUTE FUNCTION churn_refuse_change()
+                """,
+            ]
+        )
+    ]
+}
