@@ -26,16 +26,18 @@ public struct ScorerService: Service {
     ///
     /// - Parameter listening: called with the address once it listens (the port, if 0 was asked for).
     /// - Throws: ``TransportError`` when the TLS files cannot be used.
+    /// - Parameter registryReachable: what health reports as the registry's reachability.
     public init(
         configuration: ScorerConfiguration,
         model: TrainedModel,
         logger: Logger,
-        listening: @escaping @Sendable (String, Int) -> Void = { _, _ in }
+        listening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
+        registryReachable: @escaping @Sendable () -> Bool = { false }
     ) throws(TransportError) {
         let models = ModelHolder(
             ServingModel(model: model, version: configuration.model.version, rules: configuration.rules)
         )
-        let health = HealthHandler(nodeID: configuration.nodeID, models: models)
+        let health = HealthHandler(nodeID: configuration.nodeID, models: models, registryReachable: registryReachable)
         let scoring = ScoringHandlers(models: models, maxTopDrivers: configuration.maxTopDrivers)
         var router = RPCRouter()
         router.register(ScoringService.score) { request, context throws(RPCError) in

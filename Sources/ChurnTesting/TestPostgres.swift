@@ -20,6 +20,22 @@ public enum TestPostgres {
         }
     }
 
+    /// Starts a server of a test's own in `directory` (for tests that stop and restart it); its URL.
+    public static func startDedicated(directory: String) async throws -> String {
+        try await Self.onThread { try Self.script(["start", directory, "--ephemeral"]) }
+    }
+
+    /// Stops the server of `directory` (fast shutdown: sessions are cut, as in a crash of the link).
+    public static func stopDedicated(directory: String) async throws {
+        _ = try await Self.onThread { try Self.script(["stop", directory]) }
+    }
+
+    private static func onThread(_ body: @escaping @Sendable () throws -> String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// Stops a server started by ``serverURL()`` (run at exit).
     static func stopStarted() {
         guard let directory = Self.state.startedDirectory else { return }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import ChurnModel
+import ChurnRegistry
 import ChurnScorer
 import ChurnTransport
+import ChurnWire
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -43,6 +45,24 @@ struct ScorerCommand: AsyncParsableCommand {
     @Option(help: "A model artifact to serve (default: the configuration's, else the built-in demo model).")
     var model: String?
 
+    @Option(
+        help: """
+            Serve this model name from the registry (production, its canary share and shadow), hot-swapped \
+            on every promotion; needs --database-url or $CHURNGUARD_DATABASE_URL.
+            """
+    )
+    var registryModel: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(
+        help: "With --registry-model: where the last production model is cached for start-ups with the database down."
+    )
+    var cacheDir = ".data/model-cache"
+
+    @Option(help: "With --registry-model: how often to poll the registry besides LISTEN/NOTIFY, in milliseconds.")
+    var pollIntervalMs = 2_000
+
     @Option(help: "Write the port listened on to this file once listening (for scripts using --port 0).")
     var portFile: String?
 
@@ -52,6 +72,12 @@ struct ScorerCommand: AsyncParsableCommand {
     func validate() throws {
         if let port = self.port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("unknown --log-level") }
+        guard (100...600_000).contains(self.pollIntervalMs) else {
+            throw ValidationError("--poll-interval-ms must be 100 to 600000")
+        }
+        guard self.registryModel == nil || self.model == nil else {
+            throw ValidationError("choose --model (a file) or --registry-model (the registry), not both")
+        }
         guard self.config != nil || self.tlsDir != nil else {
             throw ValidationError("give --config FILE or --tls-dir DIR (make one with `churnguard certs dev`)")
         }
@@ -67,24 +93,58 @@ struct ScorerCommand: AsyncParsableCommand {
         let logger = Logger(label: "churnguard.scorer")
         do {
             let configuration = try self.configuration()
-            let model = try Self.loadModel(configuration.model.artifact)
-            let portFile = self.portFile
-            let scorer = try ScorerService(configuration: configuration, model: model, logger: logger) { host, port in
-                if let portFile {
-                    _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
-                }
+            var watcher: RegistryWatcher?
+            var initial: RegistryModels?
+            if let name = self.registryModel {
+                let watching = RegistryWatcher(
+                    url: try self.database.url(),
+                    configuration: .init(
+                        modelName: name,
+                        pollInterval: .milliseconds(self.pollIntervalMs),
+                        cacheDirectory: self.cacheDir,
+                        scorerID: configuration.nodeID
+                    ),
+                    logger: logger
+                ) { _ in }
+                initial = try await watching.loadInitial()
+                watcher = watching
             }
+            let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
+            let portFile = self.portFile
+            let reachability = watcher
+            let scorer = try ScorerService(
+                configuration: configuration,
+                model: model,
+                logger: logger,
+                listening: { host, port in
+                    if let portFile {
+                        _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
+                    }
+                },
+                registryReachable: { reachability?.isReachable ?? false }
+            )
+            var services: [any Service] = [scorer]
+            if let initial, let watcher {
+                let rules = configuration.rules
+                let holder = scorer.models
+                holder.replace(with: RegistryServing.servingModels(initial, rules: rules))
+                watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
+                services.append(watcher)
+            }
+            let served = scorer.models.current.identity
             logger.info(
                 "serving",
                 metadata: [
-                    "node": "\(configuration.nodeID)", "model.name": "\(model.name)",
-                    "model.version": "\(configuration.model.version)",
+                    "node": "\(configuration.nodeID)", "model.name": "\(served.name)",
+                    "model.version": "\(served.version)",
+                    "source":
+                        "\(self.registryModel.map { _ in "registry" } ?? (configuration.model.artifact ?? "built-in demo"))",
                     "mutual_tls": "\(configuration.server.tls.clientCertificateCA != nil)",
                 ]
             )
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [scorer],
+                    services: services,
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -98,6 +158,9 @@ struct ScorerCommand: AsyncParsableCommand {
             throw ExitCode(1)
         } catch let error as ModelError {
             logger.error("cannot load the model: \(error)")
+            throw ExitCode(1)
+        } catch let error as RegistryError {
+            logger.error("registry: \(error)")
             throw ExitCode(1)
         }
     }

@@ -12,12 +12,17 @@ public final class HealthHandler: Sendable {
     private let models: ModelHolder
     private let started: NIODeadline
     private let draining = NIOLockedValueBox(false)
+    private let registryReachable: @Sendable () -> Bool
 
     /// Makes the handler.
-    public init(nodeID: String, models: ModelHolder) {
+    ///
+    /// - Parameter registryReachable: whether the model registry answers (false for a node
+    ///   that serves a model file).
+    public init(nodeID: String, models: ModelHolder, registryReachable: @escaping @Sendable () -> Bool = { false }) {
         self.nodeID = nodeID
         self.models = models
         self.started = .now()
+        self.registryReachable = registryReachable
     }
 
     /// From now on the node reports `DRAINING`: it is finishing calls before it stops.
@@ -31,7 +36,7 @@ public final class HealthHandler: Sendable {
             state: self.draining.withLockedValue { $0 } ? .draining : .serving,
             nodeId: self.nodeID,
             model: self.models.current.identity,
-            registryReachable: false,
+            registryReachable: self.registryReachable(),
             shardGeneration: 0,
             uptimeMs: UInt64((NIODeadline.now() - self.started).nanoseconds / 1_000_000),
             build: Self.build

@@ -23,7 +23,7 @@ public struct ScoringHandlers: Sendable {
     ///   scorer holds no customer histories yet), a feature-schema hash that is not the model's,
     ///   the wrong number of features, too many drivers asked for.
     public func score(_ request: ScoreRequest, context: RPCContext) throws(RPCError) -> ScoreResponse {
-        let serving = self.models.current
+        let serving = self.models.serving(forCRM: request.crm)
         try Self.checkSchema(request.featureSchemaHash, serving)
         guard !request.features.isEmpty else {
             throw RPCError(

@@ -1,0 +1,466 @@
+import ChurnModel
+import ChurnWire
+import Foundation
+public import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+public import ServiceLifecycle
+
+/// Keeps a scorer serving what the registry says, with no restart: it LISTENs on
+/// `churn_models` and also polls (so a dropped connection or a missed notification still
+/// converges), and when an alias moves it downloads the version, checks its SHA-256, its feature
+/// schema and its golden inputs, and only then hands the new set of models to `apply` — which
+/// swaps one reference, so calls in flight finish on the model they started with.
+///
+/// A version that fails a check is refused: logged, counted, written to the audit log as
+/// `swap-refused`, never retried, and the old model keeps serving. While the database is down
+/// the last good models keep serving and ``isReachable`` is false; the watcher reconnects with
+/// backoff. Each production model it serves is written to a local cache, which ``loadInitial()``
+/// falls back to when the database is down at start-up.
+///
+/// ```swift
+/// let watcher = RegistryWatcher(url: url, configuration: .init(modelName: "churn-gbdt", cacheDirectory: ".data/cache"),
+///                               logger: logger) { models in holder.replace(with: models) }
+/// let initial = try await watcher.loadInitial()      // from the registry, or the cache when it is down
+/// try await ServiceGroup(services: [scorer, watcher], …).run()
+/// ```
+public final class RegistryWatcher: Service, Sendable {
+    /// What to watch and how.
+    public struct Configuration: Sendable {
+        /// The model name whose aliases the scorer serves.
+        public var modelName: String
+        /// How often to poll besides LISTEN. Default 2 s.
+        public var pollInterval: Duration
+        /// Where the last served production model is cached (nil: no cache).
+        public var cacheDirectory: String?
+        /// The feature schema the cluster serves; nil: whatever production's is at start.
+        public var expectedSchemaHash: UInt64?
+        /// The actor named in `swap-refused` audit rows.
+        public var scorerID: String
+        /// The longest wait between reconnection attempts. Default 5 s.
+        public var maxBackoff: Duration
+        /// Whether to LISTEN for notifications (false: poll only). Default true.
+        public var listens: Bool
+        /// How long one refresh may take before the registry counts as unreachable. Default 3 s.
+        public var refreshTimeout: Duration
+
+        public init(
+            modelName: String,
+            pollInterval: Duration = .seconds(2),
+            cacheDirectory: String? = nil,
+            expectedSchemaHash: UInt64? = nil,
+            scorerID: String = "scorer",
+            maxBackoff: Duration = .seconds(5),
+            listens: Bool = true,
+            refreshTimeout: Duration = .seconds(3)
+        ) {
+            self.modelName = modelName
+            self.pollInterval = pollInterval
+            self.cacheDirectory = cacheDirectory
+            self.expectedSchemaHash = expectedSchemaHash
+            self.scorerID = scorerID
+            self.maxBackoff = maxBackoff
+            self.listens = listens
+            self.refreshTimeout = refreshTimeout
+        }
+    }
+
+    /// Counters for health and metrics.
+    public struct Statistics: Sendable, Hashable {
+        public var swaps = 0
+        public var refusals = 0
+        public var refreshes = 0
+        public var notifications = 0
+        public var failedRefreshes = 0
+    }
+
+    struct State {
+        var current: RegistryModels?
+        var reachable = false
+        var refused: Set<Int> = []
+        var statistics = Statistics()
+        var expectedSchemaHash: UInt64?
+        var listening = false
+        /// Whether a registry read is still running (it may outlive its deadline).
+        var inFlightRunning = false
+    }
+
+    public let configuration: Configuration
+    let url: DatabaseURL
+    let logger: Logger
+    let applyBox: NIOLockedValueBox<@Sendable (RegistryModels) -> Void>
+    let client: PostgresClient
+    /// postgres-nio's own log: errors only (it warns about queries queued before run() starts).
+    let quietLogger: Logger
+    let state: NIOLockedValueBox<State>
+    let triggers: AsyncStream<Void>
+    let trigger: AsyncStream<Void>.Continuation
+
+    /// Makes a watcher; nothing connects until ``loadInitial()`` or ``run()``.
+    public init(
+        url: DatabaseURL,
+        configuration: Configuration,
+        logger: Logger,
+        apply: @escaping @Sendable (RegistryModels) -> Void
+    ) {
+        self.url = url
+        self.configuration = configuration
+        self.logger = logger
+        self.applyBox = NIOLockedValueBox(apply)
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .error)
+        self.quietLogger = quiet
+        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.state = NIOLockedValueBox(State(expectedSchemaHash: configuration.expectedSchemaHash))
+        (self.triggers, self.trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Whether the last attempt to read the registry succeeded.
+    public var isReachable: Bool { self.state.withLockedValue { $0.reachable } }
+
+    /// Whether the LISTEN connection is up (notifications arrive).
+    public var isListening: Bool { self.state.withLockedValue { $0.listening } }
+
+    /// Swaps, refusals and refreshes so far.
+    public var statistics: Statistics { self.state.withLockedValue { $0.statistics } }
+
+    /// The models served now (nil before the first load).
+    public var current: RegistryModels? { self.state.withLockedValue { $0.current } }
+
+    /// Replaces what is called with every new set of models (for a scorer made after
+    /// ``loadInitial()``).
+    public func onApply(_ apply: @escaping @Sendable (RegistryModels) -> Void) {
+        self.applyBox.withLockedValue { $0 = apply }
+    }
+
+    /// Asks for a refresh now (as a notification does).
+    public func refreshSoon() { self.trigger.yield() }
+
+    // MARK: Running
+
+    /// Watches until graceful shutdown or cancellation.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            if self.configuration.listens { group.addTask { await self.listenLoop() } }
+            group.addTask { await self.pollLoop() }
+            // Refreshes run here, one at a time, until shutdown; then everything else stops.
+            for await _ in self.triggers.cancelOnGracefulShutdown() {
+                await self.refresh()
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// LISTEN on the channel; reconnect with backoff when the connection drops. After every
+    /// (re)connection a refresh runs, to catch what was sent while not listening.
+    func listenLoop() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await self.client.withConnection { connection in
+                    try await connection.listen(on: ModelRegistry.channel) { notifications in
+                        // Notifications are delivered only from here on: mark ready, then refresh.
+                        self.state.withLockedValue { $0.listening = true }
+                        backoff = .milliseconds(100)
+                        self.trigger.yield()
+                        for try await notification in notifications.cancelOnGracefulShutdown() {
+                            if notification.payload == self.configuration.modelName {
+                                self.state.withLockedValue { $0.statistics.notifications += 1 }
+                                self.trigger.yield()
+                            }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                self.logger.debug("registry LISTEN connection failed", metadata: ["error": "\(error)"])
+            }
+            self.state.withLockedValue { $0.listening = false }
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            let wait = backoff
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            backoff = min(backoff * 2, self.configuration.maxBackoff)
+        }
+    }
+
+    func pollLoop() async {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.configuration.pollInterval) }
+            } catch {
+                break
+            }
+            self.trigger.yield()
+        }
+    }
+
+    // MARK: Loading
+
+    /// Loads what production (and canary, shadow) point at, before serving starts: from the
+    /// registry, or, when the database cannot be reached, from the cache (verified by checksum).
+    ///
+    /// It uses a connection of its own, closed when it returns; ``run()`` opens its own.
+    ///
+    /// - Throws: ``RegistryError`` when the registry is down and nothing usable is cached, or
+    ///   the registry has no production version.
+    public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
+        let client = PostgresClient(configuration: self.url.configuration, backgroundLogger: self.quietLogger)
+        let outcome: Result<RegistryModels, RegistryError> = await withTaskGroup(
+            of: Result<RegistryModels, RegistryError>?.self
+        ) {
+            group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            group.addTask {
+                do throws(RegistryError) {
+                    let registry = ModelRegistry(client: client, logger: self.logger)
+                    return .success(try await self.fetch(registry, current: nil))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .failure(RegistryError(.unavailable, "no answer from the registry within \(timeout)"))
+            }
+            var result: Result<RegistryModels, RegistryError> = .failure(RegistryError(.unavailable, "no answer"))
+            for await value in group {
+                if let value {
+                    result = value
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+        switch outcome {
+        case .success(let models):
+            self.install(models, reachable: true)
+            return models
+        case .failure(let error) where error.code == .unavailable:
+            guard let cached = self.loadCache() else {
+                throw RegistryError(
+                    .unavailable,
+                    "\(error.message); and no cached model in \(self.configuration.cacheDirectory ?? "(no cache directory)")"
+                )
+            }
+            self.logger.warning(
+                "registry unreachable at start-up: serving the cached model",
+                metadata: [
+                    "model": "\(cached.production.model.name)", "version": "\(cached.production.version)",
+                    "error": "\(error.message)",
+                ]
+            )
+            self.install(cached, reachable: false)
+            return cached
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// One refresh: read the aliases, load and verify what moved, apply.
+    func refresh() async {
+        let registry = ModelRegistry(client: self.client, logger: self.logger)
+        let current = self.current
+        self.state.withLockedValue { $0.statistics.refreshes += 1 }
+        do throws(RegistryError) {
+            // A read still stuck from an earlier refresh (the database went away under it): the
+            // registry is still unreachable, and one stuck read is enough.
+            let busy = self.state.withLockedValue { state in
+                let was = state.inFlightRunning
+                state.inFlightRunning = true
+                return was
+            }
+            if busy { throw RegistryError(.unavailable, "an earlier read of the registry has not returned") }
+            let models = try await DeadlineRace.run(
+                within: self.configuration.refreshTimeout,
+                "reading the registry"
+            ) { () throws(RegistryError) in
+                defer { self.state.withLockedValue { $0.inFlightRunning = false } }
+                return try await self.fetch(registry, current: current)
+            }
+            let wasReachable = self.isReachable
+            if !wasReachable { self.logger.info("registry reachable again") }
+            if current.map({ $0.signature != models.signature }) ?? true {
+                self.install(models, reachable: true)
+                self.logger.info(
+                    "serving new registry models",
+                    metadata: [
+                        "production": "\(models.production.version)",
+                        "canary": "\(models.canary.map { "\($0.version) (\(models.canaryBasisPoints) bp)" } ?? "none")",
+                        "shadow": "\(models.shadow.map { String($0.version) } ?? "none")",
+                    ]
+                )
+            } else {
+                self.state.withLockedValue { $0.reachable = true }
+            }
+        } catch {
+            let wasReachable = self.state.withLockedValue { state in
+                let was = state.reachable
+                state.reachable = false
+                state.statistics.failedRefreshes += 1
+                return was
+            }
+            if wasReachable {
+                self.logger.warning(
+                    "registry unreachable: serving the last good models",
+                    metadata: ["error": "\(error.message)"]
+                )
+            }
+        }
+    }
+
+    /// What the aliases point at now, reusing `current`'s loaded versions and refusing (once)
+    /// versions that fail their checks; an alias whose new version is refused keeps its old one.
+    func fetch(_ registry: ModelRegistry, current: RegistryModels?) async throws(RegistryError) -> RegistryModels {
+        let aliases = try await registry.aliases(name: self.configuration.modelName)
+        guard let production = aliases.first(where: { $0.alias == .production }) else {
+            if let current { return current }
+            throw RegistryError(.notFound, "\(self.configuration.modelName) has no production version in the registry")
+        }
+        var known: [Int: RegistryModels.Loaded] = [:]
+        if let current {
+            for loaded in [current.production, current.canary, current.shadow].compactMap({ $0 }) {
+                known[loaded.version] = loaded
+            }
+        }
+        func load(_ version: Int, alias: AliasKind) async throws(RegistryError) -> RegistryModels.Loaded? {
+            if let loaded = known[version] { return loaded }
+            if self.state.withLockedValue({ $0.refused.contains(version) }) { return nil }
+            let record = try await registry.artifact(name: self.configuration.modelName, version: version)
+            do throws(RegistryError) {
+                let loaded = try self.verify(record)
+                known[version] = loaded
+                return loaded
+            } catch {
+                await self.refuse(version: version, alias: alias, reason: error.message, registry: registry)
+                return nil
+            }
+        }
+        let productionModel = try await load(production.version, alias: .production)
+        guard let productionModel = productionModel ?? current?.production else {
+            throw RegistryError(
+                .invalidArtifact,
+                "production version \(production.version) of \(self.configuration.modelName) was refused and nothing else is serving"
+            )
+        }
+        var models = RegistryModels(production: productionModel)
+        if let canary = aliases.first(where: { $0.alias == .canary }) {
+            if let loaded = try await load(canary.version, alias: .canary) {
+                models.canary = loaded
+                models.canaryBasisPoints = canary.trafficBasisPoints
+            } else if let old = current?.canary {
+                models.canary = old
+                models.canaryBasisPoints = current?.canaryBasisPoints ?? 0
+            }
+        }
+        if let shadow = aliases.first(where: { $0.alias == .shadow }) {
+            models.shadow = try await load(shadow.version, alias: .shadow) ?? current?.shadow
+        }
+        return models
+    }
+
+    /// Checks a downloaded version: its bytes' SHA-256, the artifact itself, the feature schema
+    /// and the golden inputs.
+    func verify(_ record: ModelArtifactRecord) throws(RegistryError) -> RegistryModels.Loaded {
+        let sha = ModelRegistry.hex(SHA256.hash(record.artifact))
+        guard sha == record.sha256 else {
+            throw RegistryError(
+                .invalidArtifact,
+                "version \(record.version)'s artifact hashes to \(sha.prefix(12))…, the registry recorded \(record.sha256.prefix(12))…"
+            )
+        }
+        let model: TrainedModel
+        do {
+            model = try TrainedModel(artifactFile: record.artifact)
+        } catch {
+            throw RegistryError(.invalidArtifact, "version \(record.version) does not load: \(error.message)")
+        }
+        let expected = self.state.withLockedValue { $0.expectedSchemaHash ?? $0.current?.production.model.schema.hash }
+        if let expected, expected != model.schema.hash {
+            throw RegistryError(
+                .schemaMismatch,
+                "version \(record.version)'s feature schema \(Hex.fixed64(model.schema.hash)) is not this cluster's \(Hex.fixed64(expected))"
+            )
+        }
+        try record.golden.verify(model)
+        return RegistryModels.Loaded(version: record.version, model: model, sha256: sha)
+    }
+
+    func refuse(version: Int, alias: AliasKind, reason: String, registry: ModelRegistry) async {
+        self.state.withLockedValue { state in
+            state.refused.insert(version)
+            state.statistics.refusals += 1
+        }
+        self.logger.error(
+            "refused a registry version: the old model keeps serving",
+            metadata: [
+                "model": "\(self.configuration.modelName)", "version": "\(version)", "alias": "\(alias.rawValue)",
+                "reason": "\(reason)",
+            ]
+        )
+        try? await registry.recordRefusal(
+            name: self.configuration.modelName,
+            alias: alias.rawValue,
+            version: version,
+            actor: self.configuration.scorerID,
+            reason: reason,
+            action: "swap-refused"
+        )
+    }
+
+    func install(_ models: RegistryModels, reachable: Bool) {
+        self.state.withLockedValue { state in
+            if state.current != nil { state.statistics.swaps += 1 }
+            state.current = models
+            state.reachable = reachable
+            if state.expectedSchemaHash == nil { state.expectedSchemaHash = models.production.model.schema.hash }
+        }
+        self.applyBox.withLockedValue { $0 }(models)
+        self.writeCache(models.production)
+    }
+
+    // MARK: Cache
+
+    var cachePath: String? {
+        self.configuration.cacheDirectory.map { "\($0)/\(self.configuration.modelName).registry-cache" }
+    }
+
+    /// Writes the production artifact with its version (`version\n` then the artifact file).
+    func writeCache(_ loaded: RegistryModels.Loaded) {
+        guard let path = self.cachePath, let directory = self.configuration.cacheDirectory else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var bytes = Array("\(loaded.version)\n".utf8)
+            bytes += loaded.model.artifactFile()
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            self.logger.warning("cannot write the model cache", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// The cached production model, verified by its artifact checksum; nil if absent or damaged.
+    func loadCache() -> RegistryModels? {
+        guard let path = self.cachePath, let data = FileManager.default.contents(atPath: path),
+            let newline = data.firstIndex(of: UInt8(ascii: "\n")),
+            let version = Int(String(decoding: data[data.startIndex..<newline], as: UTF8.self))
+        else { return nil }
+        let artifact = [UInt8](data[(newline + 1)...])
+        do {
+            let model = try TrainedModel(artifactFile: artifact)
+            guard model.name == self.configuration.modelName else { return nil }
+            return RegistryModels(
+                production: .init(version: version, model: model, sha256: ModelRegistry.hex(SHA256.hash(artifact)))
+            )
+        } catch {
+            self.logger.error(
+                "the cached model is damaged: ignored",
+                metadata: ["path": "\(path)", "error": "\(error)"]
+            )
+            return nil
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import ChurnModel
+import ChurnRegistry
+import ChurnScorer
+import ChurnTesting
+import ChurnWire
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+/// The scorer's side of the registry: hot swap by NOTIFY and by poll, refusals, the cache, a
+/// database that goes away and comes back.
+@Suite("registry watcher")
+struct RegistryWatcherTests {
+    /// What a watcher applied, in order.
+    final class Applied: Sendable {
+        let box = NIOLockedValueBox<[RegistryModels]>([])
+        func record(_ models: RegistryModels) { self.box.withLockedValue { $0.append(models) } }
+        var last: RegistryModels? { self.box.withLockedValue { $0.last } }
+    }
+
+    static func publish(_ registry: ModelRegistry, intercept: Double, features: [String]? = nil) async throws -> Int {
+        try await registry.publish(
+            artifactFile: try TestRegistry.model(intercept: intercept, features: features).artifactFile(),
+            actor: "test"
+        ).version
+    }
+
+    /// Runs `watcher` while `body` runs, then stops it.
+    static func watching<T: Sendable>(_ watcher: RegistryWatcher, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await watcher.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// Waits until `condition` holds (checking every 20 ms) or `limit` passes; how long it took.
+    static func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async throws -> Duration? {
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < limit {
+            if condition() { return ContinuousClock.now - start }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    @Test(arguments: ["notify", "poll"])
+    func aPromotionConvergesByEachPathAlone(path: String) async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            _ = try await Self.publish(registry, intercept: -2)
+            _ = try await Self.publish(registry, intercept: -1)
+            try await registry.promote(name: "churn-test", version: 1, to: .production, actor: "test")
+            let applied = Applied()
+            // notify: a poll too slow to matter; poll: no LISTEN at all.
+            let watcher = RegistryWatcher(
+                url: url,
+                configuration: .init(
+                    modelName: "churn-test",
+                    pollInterval: path == "notify" ? .seconds(600) : .milliseconds(200),
+                    listens: path == "notify"
+                ),
+                logger: TestRegistry.logger,
+                apply: applied.record
+            )
+            let initial = try await watcher.loadInitial()
+            #expect(initial.production.version == 1)
+            try await Self.watching(watcher) {
+                if path == "notify" { _ = try await Self.eventually { watcher.isListening } }
+                try await registry.promote(name: "churn-test", version: 2, to: .production, actor: "test")
+                let took = try await Self.eventually { applied.last?.production.version == 2 }
+                #expect(took != nil, "\(path): version 2 never arrived")
+                if let took { #expect(took < .seconds(1), "\(path): took \(took)") }
+                if path == "notify" { #expect(watcher.statistics.notifications >= 1) }
+                try await registry.promote(
+                    name: "churn-test",
+                    version: 1,
+                    to: .canary,
+                    trafficBasisPoints: 300,
+                    actor: "test"
+                )
+                #expect(try await Self.eventually { applied.last?.canary?.version == 1 } != nil)
+                #expect(applied.last?.canaryBasisPoints == 300)
+            }
+        }
+    }
+
+    @Test(arguments: ["corrupt artifact", "wrong checksum", "schema mismatch", "golden mismatch"])
+    func aBadVersionIsRefusedAuditedAndTheOldOneServes(damage: String) async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            _ = try await Self.publish(registry, intercept: -2)
+            let bad = try await Self.publish(
+                registry,
+                intercept: -1,
+                features: damage == "schema mismatch" ? ["days_inactive", "satisfaction"] : nil
+            )
+            try await registry.promote(name: "churn-test", version: 1, to: .production, actor: "test")
+            // Damage the stored row behind the registry's back (the owner may lift the trigger).
+            try await registry.client.query("ALTER TABLE model_versions DISABLE TRIGGER model_versions_immutable")
+            switch damage {
+            case "corrupt artifact":
+                try await registry.client.query(
+                    "UPDATE model_versions SET artifact = set_byte(artifact, 40, get_byte(artifact, 40) # 1) WHERE version = \(bad)"
+                )
+            case "wrong checksum":
+                try await registry.client.query(
+                    "UPDATE model_versions SET sha256 = repeat('0', 64) WHERE version = \(bad)"
+                )
+            case "golden mismatch":
+                try await registry.client.query(
+                    "UPDATE model_versions SET golden_probabilities = set_byte(golden_probabilities, 0, 7) WHERE version = \(bad)"
+                )
+            default:
+                break
+            }
+            try await registry.client.query("ALTER TABLE model_versions ENABLE TRIGGER model_versions_immutable")
+            let applied = Applied()
+            let watcher = RegistryWatcher(
+                url: url,
+                configuration: .init(modelName: "churn-test", pollInterval: .milliseconds(200), scorerID: "scorer-7"),
+                logger: TestRegistry.logger,
+                apply: applied.record
+            )
+            #expect(try await watcher.loadInitial().production.version == 1)
+            // Point production at the bad version directly (the registry itself refuses a schema change).
+            try await registry.client.query(
+                "UPDATE model_aliases SET version = \(bad) WHERE name = 'churn-test' AND alias = 'production'"
+            )
+            try await Self.watching(watcher) {
+                #expect(try await Self.eventually { watcher.statistics.refusals >= 1 } != nil)
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(watcher.current?.production.version == 1)
+                #expect(applied.last == nil || applied.last?.production.version == 1)
+                #expect(watcher.statistics.refusals == 1, "a refused version is not retried")
+            }
+            let refusals = try await registry.history(name: "churn-test").filter { $0.action == "swap-refused" }
+            #expect(refusals.count >= 1)
+            #expect(refusals.first?.actor == "scorer-7" && refusals.first?.toVersion == bad)
+        }
+    }
+
+    @Test func theDatabaseGoesAwayAndComesBackWhileServing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-pg-\(UUID().uuidString)")
+            .path
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-cache-\(UUID().uuidString)")
+            .path
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: cache)
+        }
+        let url = try DatabaseURL(try await TestPostgres.startDedicated(directory: directory))
+        do {
+            let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await Migrator(client: client, logger: TestRegistry.logger).migrate()
+                let registry = ModelRegistry(client: client, logger: TestRegistry.logger)
+                _ = try await Self.publish(registry, intercept: -2)
+                _ = try await Self.publish(registry, intercept: -1)
+                try await registry.promote(name: "churn-test", version: 1, to: .production, actor: "test")
+            }
+
+            let applied = Applied()
+            let watcher = RegistryWatcher(
+                url: url,
+                configuration: .init(
+                    modelName: "churn-test",
+                    pollInterval: .milliseconds(200),
+                    cacheDirectory: cache,
+                    maxBackoff: .milliseconds(400)
+                ),
+                logger: TestRegistry.logger,
+                apply: applied.record
+            )
+            #expect(try await watcher.loadInitial().production.version == 1)
+            try await Self.watching(watcher) {
+                #expect(try await Self.eventually { watcher.isReachable } != nil)
+                try await TestPostgres.stopDedicated(directory: directory)
+                #expect(try await Self.eventually { !watcher.isReachable } != nil, "the outage is noticed")
+                #expect(watcher.current?.production.version == 1, "the last good model keeps serving")
+
+                // Start-up while it is down: the cached model, verified, and said so.
+                let second = RegistryWatcher(
+                    url: url,
+                    configuration: .init(modelName: "churn-test", cacheDirectory: cache),
+                    logger: TestRegistry.logger
+                ) { _ in }
+                let cached = try await second.loadInitial(timeout: .seconds(3))
+                #expect(cached.production.version == 1)
+                #expect(!second.isReachable)
+
+                _ = try await TestPostgres.startDedicated(directory: directory)
+                #expect(try await Self.eventually(within: .seconds(15)) { watcher.isReachable } != nil, "reconnects")
+                let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await client.run() }
+                    defer { group.cancelAll() }
+                    try await ModelRegistry(client: client, logger: TestRegistry.logger)
+                        .promote(name: "churn-test", version: 2, to: .production, actor: "test")
+                }
+                #expect(
+                    try await Self.eventually { applied.last?.production.version == 2 } != nil,
+                    "converges after the outage"
+                )
+            }
+            // Without a cache and without a database, start-up fails with the reason.
+            try await TestPostgres.stopDedicated(directory: directory)
+            let bare = RegistryWatcher(
+                url: url,
+                configuration: .init(modelName: "churn-test"),
+                logger: TestRegistry.logger
+            ) { _ in }
+            await #expect {
+                try await bare.loadInitial(timeout: .seconds(3))
+            } throws: { ($0 as? RegistryError)?.code == .unavailable }
+        } catch {
+            try? await TestPostgres.stopDedicated(directory: directory)
+            throw error
+        }
+        try? await TestPostgres.stopDedicated(directory: directory)
+    }
+
+    @Test func canaryShareIsWithinOnePercentAndStablePerCustomer() throws {
+        let production = ServingModel(model: try TestRegistry.model(intercept: -2), version: 1, alias: .production)
+        let canary = ServingModel(model: try TestRegistry.model(intercept: -1), version: 2, alias: .canary)
+        for basisPoints in [100, 500, 2_500, 5_000] {
+            let models = ServingModels(production: production, canary: canary, canaryBasisPoints: basisPoints)
+            var hits = 0
+            for crm in UInt64(1_000_000)..<UInt64(1_100_000) where models.model(forCRM: crm) === canary { hits += 1 }
+            let share = Double(hits) / 100_000
+            let target = Double(basisPoints) / 10_000
+            #expect(abs(share - target) <= 0.01 * max(target, 0.01) + 0.001, "\(basisPoints) bp: \(share)")
+            // The same customer always lands on the same side, and a larger share keeps its customers.
+            let wider = ServingModels(production: production, canary: canary, canaryBasisPoints: basisPoints + 100)
+            for crm in UInt64(1)...UInt64(2_000) where models.model(forCRM: crm) === canary {
+                #expect(models.model(forCRM: crm) === canary)
+                #expect(wider.model(forCRM: crm) === canary)
+            }
+        }
+    }
+}
