@@ -11,12 +11,13 @@ struct DemoCaller {
     let rows: Int
     let frameRows: Int
 
-    /// Four customers of the demo model's features (FeatureDerivation.schema order).
+    /// Four customers of the ten derived features (FeatureDerivation.schema order), in the
+    /// ranges of `churnguard demo-data`'s customer base (satisfaction on its 1–10 scale).
     static let customers: [(crm: UInt64, group: String, story: String, features: [Double])] = [
-        (100_001, "fuel-cards", "steady, satisfied", [4, 60, 24_000, 0.04, 0.02, 0.03, 0.01, 0.0, 4.6, 1]),
-        (100_002, "fuel-cards", "revenue drifting down", [21, 30, 14_000, -0.12, -0.05, 0.06, 0.03, 0.1, 3.4, 3]),
-        (100_003, "tolls", "complaints, unhappy", [45, 14, 8_000, -0.25, -0.2, 0.09, 0.07, 0.5, 2.1, 7]),
-        (100_004, "tolls", "gone quiet", [120, 8, 2_500, -0.6, -0.5, 0.1, 0.02, 0.3, 2.8, 0]),
+        (100_001, "fuel_cards", "steady, satisfied", [4, 60, 24_000, 0.04, 0.02, 0.05, 0.005, 0.0, 8.1, 1]),
+        (100_002, "fuel_cards", "revenue drifting down", [12, 30, 9_000, -0.18, -0.1, 0.07, 0.007, 0.0, 6.8, 1]),
+        (100_003, "toll_services", "complaints, unhappy", [30, 14, 4_000, -0.3, -0.25, 0.09, 0.012, 0.67, 4.2, 3]),
+        (100_004, "toll_services", "gone quiet", [75, 8, 600, -0.8, -0.75, 0.12, 0.02, 0.33, 5.0, 2]),
     ]
 
     func run() async throws -> Int {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChurnCertificates
 import ChurnClient
 import ChurnModel
+import ChurnRegistry
 import ChurnScorer
 import ChurnTransport
 import ChurnWire
@@ -10,19 +11,25 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// The main job: a scorer node with the demo model, and a caller scoring customers through
-/// mutual TLS over HTTP/2, one by one and as a streamed batch.
+/// The main job: a registry in PostgreSQL with two freshly trained versions, a scorer node that
+/// serves production from it, and a caller scoring customers through mutual TLS over HTTP/2, one
+/// by one and as a streamed batch, while the registry promotes and rolls back under load.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start a scorer with the demo model and score customers through TLS, as a caller does.",
+        abstract: "Train, publish and serve models through the registry, and score customers through TLS.",
         discussion: """
-            Mints development certificates into a fresh temporary folder, starts a scorer on a \
-            free port of 127.0.0.1 that requires client certificates, then, as a caller with \
-            ChurnClient: asks its health, scores four customers with their top drivers, times \
-            --calls unary calls one after another, streams --rows rows in frames of --frame-rows, \
-            shows the typed error a mismatched feature schema gets, and shuts the scorer down \
-            gracefully. Exits 1 if any call that should succeed fails.
+            Uses the PostgreSQL of $CHURNGUARD_DATABASE_URL, or else starts a private one \
+            (ops/postgres, data in .data/postgres, a free port of 127.0.0.1) and migrates it. Trains \
+            two versions of churn-demo on a seeded demo customer base, publishes both and promotes \
+            the first. Mints development certificates into a fresh temporary folder, starts a \
+            scorer on a free port that requires client certificates and follows the registry, then, \
+            as a caller with ChurnClient: asks its health, scores four customers with their top \
+            drivers, times --calls unary calls one after another, streams --rows rows in frames of \
+            --frame-rows, shows the typed error a mismatched feature schema gets, promotes the second \
+            version and rolls it back while four callers score without pause, and shuts the scorer \
+            down gracefully. Exits 1 if any call that should succeed fails or names a version that \
+            was not live.
             """
     )
 
@@ -34,6 +41,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(help: "Rows per batch frame.")
     var frameRows = 1000
+
+    @Option(help: "The private PostgreSQL's folder, when $CHURNGUARD_DATABASE_URL is not set.")
+    var dataDir = ".data/postgres"
 
     func validate() throws {
         guard (1...1_000_000).contains(self.calls) else { throw ValidationError("--calls must be 1 to 1000000") }
@@ -48,10 +58,13 @@ struct DemoCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "churnguard.demo")
+        let url = try Self.database(dataDirectory: self.dataDir)
+        let (published, registryURL) = try await Self.prepareRegistry(url)
+
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = try DevelopmentCertificates.make().write(to: directory)
-        print("Development certificates (CA, node, client) in \(directory)")
+        print("\nDevelopment certificates (CA, node, client) in \(directory)")
 
         let configuration = ScorerConfiguration(
             nodeID: "demo-scorer",
@@ -65,16 +78,35 @@ struct DemoCommand: AsyncParsableCommand {
                 shutdownGracePeriod: .seconds(5)
             )
         )
+        let watcher = RegistryWatcher(
+            url: registryURL,
+            configuration: .init(
+                modelName: DemoModels.name,
+                pollInterval: .seconds(2),
+                cacheDirectory: ".data/model-cache",
+                scorerID: configuration.nodeID
+            ),
+            logger: logger
+        ) { _ in }
+        let initial = try await watcher.loadInitial()
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let scorer = try ScorerService(configuration: configuration, model: TrainedModel.demo(), logger: logger) {
-            _,
-            port in
-            portContinuation.yield(port)
-            portContinuation.finish()
-        }
+        let scorer = try ScorerService(
+            configuration: configuration,
+            model: initial.production.model,
+            logger: logger,
+            listening: { _, port in
+                portContinuation.yield(port)
+                portContinuation.finish()
+            },
+            registryReachable: { watcher.isReachable }
+        )
+        let holder = scorer.models
+        let rules = configuration.rules
+        holder.replace(with: RegistryServing.servingModels(initial, rules: rules))
+        watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [scorer],
+                services: [scorer, watcher],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -96,8 +128,23 @@ struct DemoCommand: AsyncParsableCommand {
                 )
             )
             let failures = try await ChurnClient.withClient(configuration: client, logger: logger) { client in
-                try await DemoCaller(client: client, calls: self.calls, rows: self.rows, frameRows: self.frameRows)
-                    .run()
+                var failures = try await DemoCaller(
+                    client: client,
+                    calls: self.calls,
+                    rows: self.rows,
+                    frameRows: self.frameRows
+                ).run()
+                failures += try await RegistrySession.with(registryURL) { registry in
+                    try await DemoSwap(
+                        client: client,
+                        registry: registry,
+                        name: DemoModels.name,
+                        from: published[0],
+                        to: published[1],
+                        schemaHash: FeatureDerivation.schema.hash
+                    ).run()
+                }
+                return failures
             }
             print("\nShutting the scorer down gracefully (drains calls in flight)…")
             await group.triggerGracefulShutdown()
@@ -109,6 +156,50 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("Done: every call answered.")
+    }
+
+    /// $CHURNGUARD_DATABASE_URL, or a private server of its own.
+    static func database(dataDirectory: String) throws -> DatabaseURL {
+        if let text = ProcessInfo.processInfo.environment["CHURNGUARD_DATABASE_URL"], !text.isEmpty {
+            let url = try DatabaseURL(text)
+            print("Registry: PostgreSQL at \(url) (CHURNGUARD_DATABASE_URL)")
+            return url
+        }
+        let url = try DatabaseURL(try PrivatePostgres.start(directory: dataDirectory, ephemeral: false))
+        print(
+            "Registry: a private PostgreSQL at \(url), data in \(dataDirectory) (set CHURNGUARD_DATABASE_URL to use another)"
+        )
+        return url
+    }
+
+    /// Migrates, trains two versions, publishes both and promotes the first; their versions.
+    static func prepareRegistry(_ url: DatabaseURL) async throws -> ([Int], DatabaseURL) {
+        let versions = try await RegistrySession.with(url, requireMigrated: false) { registry in
+            let applied = try await Migrator(client: registry.client, logger: RegistrySession.logger).migrate()
+            print(
+                applied.isEmpty
+                    ? "  schema up to date"
+                    : "  migrated (migration \(applied.map(String.init).joined(separator: ", ")))"
+            )
+            let models = try DemoModels.train()
+            var versions: [Int] = []
+            for model in models {
+                let record = try await registry.publish(artifactFile: model.artifactFile(), actor: "churnguard demo")
+                versions.append(record.version)
+                print(
+                    "  published \(record.name) v\(record.version) (\(record.format), sha256 \(record.sha256.prefix(12))…)"
+                )
+            }
+            try await registry.promote(
+                name: DemoModels.name,
+                version: versions[0],
+                to: .production,
+                actor: "churnguard demo"
+            )
+            print("  promoted \(DemoModels.name) v\(versions[0]) to production")
+            return versions
+        }
+        return (versions, url)
     }
 
     static func temporaryDirectory() throws -> String {

@@ -1,0 +1,42 @@
+import ChurnDatasets
+import ChurnModel
+import ChurnTraining
+import Foundation
+
+/// The demo's two model versions, trained on the spot from a seeded demo customer base: a
+/// logistic regression and a small gradient-boosted ensemble, both named `churn-demo` over the
+/// ten derived features.
+enum DemoModels {
+    static let name = "churn-demo"
+
+    static func train(companies: Int = 1_500) throws -> [TrainedModel] {
+        let base = DemoCustomerBase(configuration: .init(companies: companies, months: 18, seed: 7))
+        var columns = [[Double]](repeating: [], count: FeatureDerivation.schema.features.count)
+        var labels: [Double] = []
+        var periods: [Int] = []
+        try ChurnSnapshots().rows(of: base.timelines(), dataStartDay: base.startDay, dataEndDay: base.endDay) {
+            (row: ChurnSnapshots.Row) throws(Never) in
+            for (index, value) in row.features.enumerated() { columns[index].append(value) }
+            labels.append(Double(row.churned))
+            periods.append(row.period)
+        }
+        let set = try TrainingSet(schema: FeatureDerivation.schema, columns: columns, labels: labels, periods: periods)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var models: [TrainedModel] = []
+        for kind: ModelTraining.Kind in [
+            .logistic(.defaults), .gradientBoosting(.init(numIterations: 60, numLeaves: 15, earlyStoppingRounds: 10)),
+        ] {
+            let report = try ModelTraining(kind: kind).train(set, name: Self.name, createdAtMs: now)
+            let label =
+                switch kind {
+                case .logistic: "logistic regression"
+                case .gradientBoosting: "gradient-boosted trees (\(report.trees ?? 0) trees)"
+                }
+            print(
+                "  trained \(label) on \(report.split.training.count) rows: test ROC-AUC \(String(format: "%.3f", report.test.rocAUC)) on \(report.split.test.count) later rows"
+            )
+            models.append(report.model)
+        }
+        return models
+    }
+}
