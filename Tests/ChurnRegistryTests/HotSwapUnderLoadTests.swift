@@ -100,8 +100,16 @@ struct HotSwapUnderLoadTests {
                                 }
                             }
                             _ = try await RegistryWatcherTests.eventually(within: .seconds(30)) { watcher.isListening }
+                            // Each version answers at least one call before the next change, however
+                            // slow the machine is.
+                            func answered(by version: UInt32) async throws {
+                                _ = try await RegistryWatcherTests.eventually(within: .seconds(30)) {
+                                    log.versions.withLockedValue { $0.values.contains { $0.contains(version) } }
+                                }
+                            }
+                            try await answered(by: 1)
                             for (step, version) in [2, 3, 4, 3].enumerated() {
-                                try await Task.sleep(for: .milliseconds(400))
+                                try await Task.sleep(for: .milliseconds(200))
                                 if step == 3 {
                                     try await registry.rollback(name: "churn-test", actor: "test")
                                 } else {
@@ -121,6 +129,7 @@ struct HotSwapUnderLoadTests {
                                     holder.current.identity.version == UInt32(version),
                                     "v\(version) not served within 30 s"
                                 )
+                                try await answered(by: UInt32(version))
                             }
                             try await Task.sleep(for: .milliseconds(400))
                             stop.withLockedValue { $0 = true }
