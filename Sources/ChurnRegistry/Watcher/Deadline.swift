@@ -11,30 +11,38 @@ final class DeadlineRace<T: Sendable>: Sendable {
         self.continuation = NIOLockedValueBox(continuation)
     }
 
-    private func finish(_ result: Result<T, RegistryError>) {
+    /// Delivers `result` if nothing was delivered yet; whether it was.
+    @discardableResult
+    private func finish(_ result: Result<T, RegistryError>) -> Bool {
         let waiting = self.continuation.withLockedValue { box in
             let taken = box
             box = nil
             return taken
         }
         waiting?.resume(returning: result)
+        return waiting != nil
     }
 
-    /// The operation's result, or ``RegistryError/Code/unavailable`` at the deadline.
+    /// The operation's result, or ``RegistryError/Code/unavailable`` at the deadline. `late` runs
+    /// when the operation finishes after the deadline (its result is dropped: the caller should
+    /// try again).
     static func run(
         within limit: Duration,
         _ what: String,
+        late: @escaping @Sendable () -> Void,
         _ operation: @escaping @Sendable () async throws(RegistryError) -> T
     ) async throws(RegistryError) -> T {
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<T, RegistryError>, Never>) in
             let race = DeadlineRace(continuation)
             let work = Task {
+                let delivered: Bool
                 do throws(RegistryError) {
-                    race.finish(.success(try await operation()))
+                    delivered = race.finish(.success(try await operation()))
                 } catch {
-                    race.finish(.failure(error))
+                    delivered = race.finish(.failure(error))
                 }
+                if !delivered { late() }
             }
             Task {
                 try? await Task.sleep(for: limit)

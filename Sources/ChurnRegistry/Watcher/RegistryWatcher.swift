@@ -277,7 +277,9 @@ public final class RegistryWatcher: Service, Sendable {
             if busy { throw RegistryError(.unavailable, "an earlier read of the registry has not returned") }
             let models = try await DeadlineRace.run(
                 within: self.configuration.refreshTimeout,
-                "reading the registry"
+                "reading the registry",
+                // A read that outlived its deadline may carry a change (a notification's): read again.
+                late: { self.trigger.yield() }
             ) { () throws(RegistryError) in
                 defer { self.state.withLockedValue { $0.inFlightRunning = false } }
                 return try await self.fetch(registry, current: current)
