@@ -30,7 +30,7 @@ final class DeadlineRace<T: Sendable>: Sendable {
         within limit: Duration,
         _ what: String,
         late: @escaping @Sendable () -> Void,
-        _ operation: @escaping @Sendable () async throws(RegistryError) -> T
+        operation: @escaping @Sendable () async throws(RegistryError) -> T
     ) async throws(RegistryError) -> T {
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<T, RegistryError>, Never>) in

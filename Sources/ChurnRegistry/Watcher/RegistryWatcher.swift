@@ -279,11 +279,12 @@ public final class RegistryWatcher: Service, Sendable {
                 within: self.configuration.refreshTimeout,
                 "reading the registry",
                 // A read that outlived its deadline may carry a change (a notification's): read again.
-                late: { self.trigger.yield() }
-            ) { () throws(RegistryError) in
-                defer { self.state.withLockedValue { $0.inFlightRunning = false } }
-                return try await self.fetch(registry, current: current)
-            }
+                late: { self.trigger.yield() },
+                operation: { () throws(RegistryError) in
+                    defer { self.state.withLockedValue { $0.inFlightRunning = false } }
+                    return try await self.fetch(registry, current: current)
+                }
+            )
             let wasReachable = self.isReachable
             if !wasReachable { self.logger.info("registry reachable again") }
             if current.map({ $0.signature != models.signature }) ?? true {
