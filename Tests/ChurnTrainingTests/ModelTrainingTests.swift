@@ -8,15 +8,11 @@ import Testing
     /// Demo customers, cut into labelled monthly rows, the way `churnguard demo-data` does.
     static func demoSet(companies: Int) throws -> TrainingSet {
         let base = DemoCustomerBase(configuration: .init(companies: companies, months: 16, seed: 3))
-        var columns = [[Double]](repeating: [], count: FeatureDerivation.schema.features.count)
-        var labels: [Double] = []
-        var periods: [Int] = []
-        try ChurnSnapshots().rows(of: base.timelines(), dataStartDay: base.startDay, dataEndDay: base.endDay) {
-            (row: ChurnSnapshots.Row) throws(Never) in
-            for (index, value) in row.features.enumerated() { columns[index].append(value) }
-            labels.append(Double(row.churned))
-            periods.append(row.period)
-        }
+        let (columns, labels, periods) = try ChurnSnapshots().columns(
+            of: base.timelines(),
+            dataStartDay: base.startDay,
+            dataEndDay: base.endDay
+        )
         return try TrainingSet(schema: FeatureDerivation.schema, columns: columns, labels: labels, periods: periods)
     }
 

@@ -113,6 +113,26 @@ public struct ChurnSnapshots: Sendable {
         }
     }
 
+    /// Every row of `timelines` by column, ready for training: each derived feature's values,
+    /// the labels (0 or 1) and the periods.
+    ///
+    /// - Throws: ``SnapshotError/history(crm:productGroup:_:)`` for a broken timeline.
+    public func columns(
+        of timelines: [CustomerTimeline],
+        dataStartDay: Int,
+        dataEndDay: Int
+    ) throws(SnapshotError<Never>) -> (features: [[Double]], labels: [Double], periods: [Int]) {
+        var features = [[Double]](repeating: [], count: FeatureDerivation.schema.features.count)
+        var labels: [Double] = []
+        var periods: [Int] = []
+        try self.rows(of: timelines, dataStartDay: dataStartDay, dataEndDay: dataEndDay) { (row: Row) throws(Never) in
+            for (index, value) in row.features.enumerated() { features[index].append(value) }
+            labels.append(Double(row.churned))
+            periods.append(row.period)
+        }
+        return (features, labels, periods)
+    }
+
     /// The last day (days since 1970-01-01) of a month index.
     public static func lastDay(ofMonth month: Int) -> Int {
         let next = month + 1

@@ -11,15 +11,11 @@ enum DemoModels {
 
     static func train(companies: Int = 1_500) throws -> [TrainedModel] {
         let base = DemoCustomerBase(configuration: .init(companies: companies, months: 18, seed: 7))
-        var columns = [[Double]](repeating: [], count: FeatureDerivation.schema.features.count)
-        var labels: [Double] = []
-        var periods: [Int] = []
-        try ChurnSnapshots().rows(of: base.timelines(), dataStartDay: base.startDay, dataEndDay: base.endDay) {
-            (row: ChurnSnapshots.Row) throws(Never) in
-            for (index, value) in row.features.enumerated() { columns[index].append(value) }
-            labels.append(Double(row.churned))
-            periods.append(row.period)
-        }
+        let (columns, labels, periods) = try ChurnSnapshots().columns(
+            of: base.timelines(),
+            dataStartDay: base.startDay,
+            dataEndDay: base.endDay
+        )
         let set = try TrainingSet(schema: FeatureDerivation.schema, columns: columns, labels: labels, periods: periods)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var models: [TrainedModel] = []
