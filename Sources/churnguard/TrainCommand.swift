@@ -1,10 +1,11 @@
 import ArgumentParser
 import ChurnModel
+import ChurnRegistry
 import ChurnTraining
 import Foundation
 
 /// `churnguard train`: fits a model on labelled rows, split out of time.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a churn model (logistic regression or gradient-boosted trees) on labelled rows.",
@@ -90,7 +91,22 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write the split, the test metrics and the feature importances here as JSON.")
     var metricsJSON: String?
 
-    func run() throws {
+    @Flag(
+        help:
+            "Also publish the artifact to the registry as the model's next version (--database-url or $CHURNGUARD_DATABASE_URL)."
+    )
+    var publish = false
+
+    @Option(help: "With --publish: a note kept with the version.")
+    var notes = ""
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        if self.publish { _ = try self.database.url() }
+    }
+
+    func run() async throws {
         guard let data = FileManager.default.contents(atPath: self.input) else {
             throw ValidationError("cannot read '\(self.input)'")
         }
@@ -184,6 +200,15 @@ struct TrainCommand: ParsableCommand {
             )
         }
         print("wrote \(self.output): \(bytes.count) bytes")
+        if self.publish {
+            let (url, notes) = (try self.database.url(), self.notes)
+            let record = try await RegistrySession.with(url) { registry in
+                try await registry.publish(artifactFile: bytes, actor: RegistrySession.actor(nil), notes: notes)
+            }
+            print(
+                "published \(record.name) version \(record.version) (sha256 \(record.sha256.prefix(16))…); promote it with `churnguard model promote \(record.name) \(record.version)`"
+            )
+        }
     }
 
     func writeScores(report: ModelTraining.Report, set: TrainingSet, table: CSVTable, path: String) throws {

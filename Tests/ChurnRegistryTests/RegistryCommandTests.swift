@@ -69,6 +69,26 @@ struct RegistryCommandTests {
         #expect(diff.output.contains("test_roc_auc") && diff.output.contains("+0.010000"))
     }
 
+    @Test func trainPublishesStraightIntoTheRegistry() async throws {
+        let url = try await TestRegistry.freshDatabase().urlString
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-publish-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = folder.appendingPathComponent("rows.csv").path
+        #expect(try await Self.run(["db", "migrate", "--database-url", url]).status == 0)
+        #expect(
+            try await Self.run(["demo-data", "--companies", "150", "--months", "14", "--output", rows]).status == 0
+        )
+        let trained = try await Self.run([
+            "train", "--input", rows, "--kind", "logistic", "--output", folder.appendingPathComponent("m.model").path,
+            "--publish", "--notes", "from train", "--database-url", url,
+        ])
+        #expect(trained.status == 0, "\(trained.output)")
+        #expect(trained.output.contains("published churn-logistic version 1"))
+        let listed = try await Self.run(["model", "list", "--database-url", url])
+        #expect(listed.output.contains("churn-logistic       1"))
+    }
+
     @Test func noDatabaseSaysHowToGetOne() async throws {
         let outcome = try await Self.run(["model", "list", "--database-url", "mysql://x@y/z"])
         #expect(outcome.status != 0 && outcome.output.contains("postgres://"))
