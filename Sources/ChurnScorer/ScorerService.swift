@@ -26,19 +26,26 @@ public struct ScorerService: Service {
     ///
     /// - Parameter listening: called with the address once it listens (the port, if 0 was asked for).
     /// - Throws: ``TransportError`` when the TLS files cannot be used.
-    /// - Parameter registryReachable: what health reports as the registry's reachability.
+    /// - Parameters:
+    ///   - registryReachable: what health reports as the registry's reachability.
+    ///   - shadowSink: receives the unary calls a shadow version scored beside production.
     public init(
         configuration: ScorerConfiguration,
         model: TrainedModel,
         logger: Logger,
         listening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
-        registryReachable: @escaping @Sendable () -> Bool = { false }
+        registryReachable: @escaping @Sendable () -> Bool = { false },
+        shadowSink: (@Sendable (ShadowScore) -> Void)? = nil
     ) throws(TransportError) {
         let models = ModelHolder(
             ServingModel(model: model, version: configuration.model.version, rules: configuration.rules)
         )
         let health = HealthHandler(nodeID: configuration.nodeID, models: models, registryReachable: registryReachable)
-        let scoring = ScoringHandlers(models: models, maxTopDrivers: configuration.maxTopDrivers)
+        let scoring = ScoringHandlers(
+            models: models,
+            maxTopDrivers: configuration.maxTopDrivers,
+            shadowSink: shadowSink
+        )
         var router = RPCRouter()
         router.register(ScoringService.score) { request, context throws(RPCError) in
             try scoring.score(request, context: context)

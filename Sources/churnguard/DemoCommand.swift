@@ -89,6 +89,7 @@ struct DemoCommand: AsyncParsableCommand {
             logger: logger
         ) { _ in }
         let initial = try await watcher.loadInitial()
+        let recorder = ShadowRecorder(url: registryURL, scorerID: configuration.nodeID, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let scorer = try ScorerService(
             configuration: configuration,
@@ -98,7 +99,8 @@ struct DemoCommand: AsyncParsableCommand {
                 portContinuation.yield(port)
                 portContinuation.finish()
             },
-            registryReachable: { watcher.isReachable }
+            registryReachable: { watcher.isReachable },
+            shadowSink: RegistryServing.shadowSink(recorder)
         )
         let holder = scorer.models
         let rules = configuration.rules
@@ -106,7 +108,7 @@ struct DemoCommand: AsyncParsableCommand {
         watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [scorer, watcher],
+                services: [scorer, watcher, recorder],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -15,7 +15,7 @@ struct ModelCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Predict.self, Evaluate.self, ImportLightGBM.self, Show.self, WriteDemo.self, Publish.self, List.self,
-            Promote.self, Rollback.self, Clear.self, History.self, Diff.self,
+            Promote.self, Rollback.self, Clear.self, History.self, Diff.self, CompareShadow.self,
         ]
     )
 

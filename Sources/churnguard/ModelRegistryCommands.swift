@@ -288,3 +288,48 @@ extension ModelCommand {
         }
     }
 }
+
+extension ModelCommand {
+    struct CompareShadow: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "compare-shadow",
+            abstract: "Compare a shadow version's scores with production's on the same calls.",
+            discussion: """
+                Scorers following the registry score every unary call with the shadow too (the \
+                caller gets production's answer) and record both. Example: \
+                churnguard model promote churn-gbdt 5 --shadow, let traffic flow, then \
+                churnguard model compare-shadow churn-gbdt
+                """
+        )
+
+        @Argument(help: "The model's name.")
+        var name: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let (url, name) = (try self.database.url(), self.name)
+            let rows = try await RegistrySession.with(url) { registry in try await registry.shadowComparison(name: name)
+            }
+            guard !rows.isEmpty else {
+                print("no shadow results for \(name): promote a version with --shadow and let scorers serve calls")
+                return
+            }
+            for row in rows {
+                print(
+                    "shadow v\(row.shadowVersion) beside production v\(row.productionVersion): \(row.calls) calls, \(row.first) to \(row.last)"
+                )
+                print(
+                    "  mean probability      production \(Self.f(row.meanProduction))   shadow \(Self.f(row.meanShadow))"
+                )
+                print(
+                    "  |shadow − production|  mean \(Self.f(row.meanAbsoluteDifference))   max \(Self.f(row.maxAbsoluteDifference))"
+                )
+                print("  correlation           \(Self.f(row.correlation))")
+                print("  same side of 0.5      \(String(format: "%.2f", row.agreement * 100)) % of calls")
+            }
+        }
+
+        static func f(_ value: Double) -> String { value.isFinite ? String(format: "%.6f", value) : "n/a" }
+    }
+}

@@ -95,7 +95,9 @@ struct ScorerCommand: AsyncParsableCommand {
             let configuration = try self.configuration()
             var watcher: RegistryWatcher?
             var initial: RegistryModels?
+            var recorder: ShadowRecorder?
             if let name = self.registryModel {
+                recorder = ShadowRecorder(url: try self.database.url(), scorerID: configuration.nodeID, logger: logger)
                 let watching = RegistryWatcher(
                     url: try self.database.url(),
                     configuration: .init(
@@ -121,7 +123,8 @@ struct ScorerCommand: AsyncParsableCommand {
                         _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
                     }
                 },
-                registryReachable: { reachability?.isReachable ?? false }
+                registryReachable: { reachability?.isReachable ?? false },
+                shadowSink: recorder.map(RegistryServing.shadowSink)
             )
             var services: [any Service] = [scorer]
             if let initial, let watcher {
@@ -131,6 +134,7 @@ struct ScorerCommand: AsyncParsableCommand {
                 watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
                 services.append(watcher)
             }
+            if let recorder { services.append(recorder) }
             let served = scorer.models.current.identity
             logger.info(
                 "serving",

@@ -160,6 +160,48 @@ struct RegistryTests {
         }
     }
 
+    @Test func shadowResultsAreRecordedAndCompared() async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            let recorder = ShadowRecorder(url: url, scorerID: "scorer-1", logger: TestRegistry.logger, capacity: 3)
+            for (index, pair) in [(0.2, 0.25), (0.6, 0.4), (0.9, 0.95)].enumerated() {
+                recorder.record(
+                    .init(
+                        name: "churn-test",
+                        productionVersion: 1,
+                        shadowVersion: 2,
+                        crm: UInt64(index),
+                        productionProbability: pair.0,
+                        shadowProbability: pair.1
+                    )
+                )
+            }
+            // Beyond the capacity: dropped and counted, never blocking.
+            recorder.record(
+                .init(
+                    name: "churn-test",
+                    productionVersion: 1,
+                    shadowVersion: 2,
+                    crm: 9,
+                    productionProbability: 0,
+                    shadowProbability: 0
+                )
+            )
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await recorder.run() }
+                defer { group.cancelAll() }
+                _ = try await RegistryWatcherTests.eventually { recorder.counts.written == 3 }
+            }
+            #expect(recorder.counts.written == 3 && recorder.counts.dropped == 1)
+            let comparison = try await registry.shadowComparison(name: "churn-test")
+            #expect(comparison.count == 1)
+            let row = try #require(comparison.first)
+            #expect(row.productionVersion == 1 && row.shadowVersion == 2 && row.calls == 3)
+            #expect(abs(row.meanAbsoluteDifference - 0.1) < 1e-12)
+            #expect(abs(row.maxAbsoluteDifference - 0.2) < 1e-12)
+            #expect(abs(row.agreement - 2.0 / 3.0) < 1e-12)
+        }
+    }
+
     @Test func databaseURLsParseAndNeverPrintPasswords() throws {
         let url = try DatabaseURL("postgres://churn%20user:s%40cret@127.0.0.1:6543/churnguard?sslmode=disable")
         #expect(url.username == "churn user" && url.password == "s@cret" && url.port == 6543)

@@ -76,6 +76,26 @@ public struct Migration: Sendable, Hashable {
                     FOR EACH ROW EXECUTE FUNCTION churn_refuse_change()
                 """,
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "shadow results: production and shadow scores of the same calls",
+            statements: [
+                """
+                CREATE TABLE shadow_results (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    name text NOT NULL,
+                    production_version integer NOT NULL,
+                    shadow_version integer NOT NULL,
+                    crm bigint NOT NULL,
+                    production_probability float8 NOT NULL,
+                    shadow_probability float8 NOT NULL,
+                    scorer text NOT NULL
+                )
+                """,
+                "CREATE INDEX shadow_results_by_versions ON shadow_results (name, shadow_version, production_version)",
+            ]
+        ),
     ]
 }

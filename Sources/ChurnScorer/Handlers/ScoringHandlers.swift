@@ -10,11 +10,15 @@ public struct ScoringHandlers: Sendable {
     public let models: ModelHolder
     /// The most drivers one row may ask for. Default 32.
     public var maxTopDrivers: Int
+    /// Receives every unary call that production and a shadow version both scored (called on
+    /// the event loop: it must not block).
+    public var shadowSink: (@Sendable (ShadowScore) -> Void)?
 
     /// Makes the handlers.
-    public init(models: ModelHolder, maxTopDrivers: Int = 32) {
+    public init(models: ModelHolder, maxTopDrivers: Int = 32, shadowSink: (@Sendable (ShadowScore) -> Void)? = nil) {
         self.models = models
         self.maxTopDrivers = maxTopDrivers
+        self.shadowSink = shadowSink
     }
 
     /// `Score`: one customer.
@@ -23,7 +27,8 @@ public struct ScoringHandlers: Sendable {
     ///   scorer holds no customer histories yet), a feature-schema hash that is not the model's,
     ///   the wrong number of features, too many drivers asked for.
     public func score(_ request: ScoreRequest, context: RPCContext) throws(RPCError) -> ScoreResponse {
-        let serving = self.models.serving(forCRM: request.crm)
+        let set = self.models.all
+        let serving = set.model(forCRM: request.crm)
         try Self.checkSchema(request.featureSchemaHash, serving)
         guard !request.features.isEmpty else {
             throw RPCError(
@@ -47,6 +52,9 @@ public struct ScoringHandlers: Sendable {
             }
         } catch {
             throw RPCError(.internal, "scoring failed: \(error.message)")
+        }
+        if let shadow = set.shadow, let sink = self.shadowSink, serving === set.production {
+            Self.scoreShadow(shadow, request, production: serving, probability: probability, sink: sink)
         }
         var response = ScoreResponse(
             crm: request.crm,
@@ -75,6 +83,31 @@ public struct ScoringHandlers: Sendable {
             response.baseValue = contributions[serving.featureCount]
         }
         return response
+    }
+
+    /// Scores the call with the shadow too and hands both to `sink`; a shadow that cannot score
+    /// the row (another feature count) is skipped: it never affects the answer.
+    private static func scoreShadow(
+        _ shadow: ServingModel,
+        _ request: ScoreRequest,
+        production: ServingModel,
+        probability: Double,
+        sink: @Sendable (ShadowScore) -> Void
+    ) {
+        guard shadow.featureCount == request.features.count else { return }
+        let shadowProbability: Double? = request.features.withUnsafeBufferPointer { row in
+            try? shadow.model.probability(row)
+        }
+        guard let shadowProbability else { return }
+        sink(
+            ShadowScore(
+                crm: request.crm,
+                production: production.identity,
+                shadow: shadow.identity,
+                productionProbability: probability,
+                shadowProbability: shadowProbability
+            )
+        )
     }
 
     /// `ScoreBatch`: one frame of rows, answered row for row.

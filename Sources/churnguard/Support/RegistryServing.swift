@@ -16,4 +16,20 @@ enum RegistryServing {
             shadow: models.shadow.map { serving($0, .shadow) }
         )
     }
+
+    /// The scorer's shadow hook, feeding `recorder`.
+    static func shadowSink(_ recorder: ShadowRecorder) -> @Sendable (ShadowScore) -> Void {
+        { score in
+            recorder.record(
+                ShadowRecorder.Observation(
+                    name: score.production.name,
+                    productionVersion: Int(score.production.version),
+                    shadowVersion: Int(score.shadow.version),
+                    crm: score.crm,
+                    productionProbability: score.productionProbability,
+                    shadowProbability: score.shadowProbability
+                )
+            )
+        }
+    }
 }
