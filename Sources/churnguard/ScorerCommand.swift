@@ -56,12 +56,18 @@ struct ScorerCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     @Option(
-        help: "With --registry-model: where the last production model is cached for start-ups with the database down."
+        help: """
+            With --registry-model: where the last production model is cached for start-ups with the database down \
+            (default .data/model-cache).
+            """
     )
-    var cacheDir = ".data/model-cache"
+    var cacheDir: String?
 
-    @Option(help: "With --registry-model: how often to poll the registry besides LISTEN/NOTIFY, in milliseconds.")
-    var pollIntervalMs = 2_000
+    @Option(
+        help:
+            "With --registry-model: how often to poll the registry besides LISTEN/NOTIFY, in milliseconds (default 2000)."
+    )
+    var pollIntervalMs: Int?
 
     @Option(help: "Write the port listened on to this file once listening (for scripts using --port 0).")
     var portFile: String?
@@ -72,7 +78,7 @@ struct ScorerCommand: AsyncParsableCommand {
     func validate() throws {
         if let port = self.port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("unknown --log-level") }
-        guard (100...600_000).contains(self.pollIntervalMs) else {
+        if let interval = self.pollIntervalMs, !(100...600_000).contains(interval) {
             throw ValidationError("--poll-interval-ms must be 100 to 600000")
         }
         guard self.registryModel == nil || self.model == nil else {
@@ -96,14 +102,15 @@ struct ScorerCommand: AsyncParsableCommand {
             var watcher: RegistryWatcher?
             var initial: RegistryModels?
             var recorder: ShadowRecorder?
-            if let name = self.registryModel {
-                recorder = ShadowRecorder(url: try self.database.url(), scorerID: configuration.nodeID, logger: logger)
+            if let name = configuration.registry.model {
+                let url = try Self.registryURL(configuration.registry)
+                recorder = ShadowRecorder(url: url, scorerID: configuration.nodeID, logger: logger)
                 let watching = RegistryWatcher(
-                    url: try self.database.url(),
+                    url: url,
                     configuration: .init(
                         modelName: name,
-                        pollInterval: .milliseconds(self.pollIntervalMs),
-                        cacheDirectory: self.cacheDir,
+                        pollInterval: .milliseconds(configuration.registry.pollIntervalMilliseconds),
+                        cacheDirectory: configuration.registry.cacheDirectory,
                         scorerID: configuration.nodeID
                     ),
                     logger: logger
@@ -203,8 +210,35 @@ struct ScorerCommand: AsyncParsableCommand {
         if self.noClientCertificates { configuration.server.tls.clientCertificateCA = nil }
         if let host = self.host { configuration.server.host = host }
         if let port = self.port { configuration.server.port = port }
-        if let model = self.model { configuration.model.artifact = model }
+        // A flag naming a source replaces the file's source.
+        if let model = self.model {
+            configuration.model.artifact = model
+            configuration.registry.model = nil
+        }
+        if let name = self.registryModel {
+            configuration.registry.model = name
+            configuration.model.artifact = nil
+        }
+        if let url = self.database.databaseURL { configuration.registry.databaseURL = url }
+        if let directory = self.cacheDir { configuration.registry.cacheDirectory = directory }
+        if let interval = self.pollIntervalMs { configuration.registry.pollIntervalMilliseconds = interval }
         return configuration
+    }
+
+    /// The registry's URL: the configuration's, else $CHURNGUARD_DATABASE_URL.
+    static func registryURL(_ registry: ScorerConfiguration.Registry) throws -> DatabaseURL {
+        guard let text = registry.databaseURL ?? ProcessInfo.processInfo.environment["CHURNGUARD_DATABASE_URL"],
+            !text.isEmpty
+        else {
+            throw ConfigurationError(
+                "serving from the registry needs a database: [registry] database_url, --database-url or $CHURNGUARD_DATABASE_URL"
+            )
+        }
+        do {
+            return try DatabaseURL(text)
+        } catch {
+            throw ConfigurationError("the registry's database URL: \(error.message)")
+        }
     }
 
     static func loadModel(_ path: String?) throws -> TrainedModel {

@@ -12,7 +12,8 @@ extension ScorerConfiguration {
     /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
     /// `max_frames_per_stream`, `max_frame_bytes`, `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
-    /// `[shutdown]` `grace_period_seconds`.
+    /// `[shutdown]` `grace_period_seconds`; `[registry]` `model`, `database_url`, `cache_dir`,
+    /// `poll_interval_ms`.
     ///
     /// - Throws: ``ConfigurationError`` naming the file, line and key.
     public init(toml text: String, source: String, relativeTo directory: String) throws(ConfigurationError) {
@@ -71,6 +72,17 @@ extension ScorerConfiguration {
         }
         if let value = try reader.number("rules.satisfaction_floor", in: 0...10) {
             self.rules.satisfactionFloor = value
+        }
+        self.registry.model = try reader.string("registry.model")
+        self.registry.databaseURL = try reader.string("registry.database_url")
+        if let directory = try reader.path("registry.cache_dir") { self.registry.cacheDirectory = directory }
+        if let value = try reader.integer("registry.poll_interval_ms", in: 100...600_000) {
+            self.registry.pollIntervalMilliseconds = value
+        }
+        if self.registry.model != nil, self.model.artifact != nil {
+            throw ConfigurationError(
+                "\(source): [model] artifact and [registry] model exclude each other: choose one source"
+            )
         }
         try reader.refuseUnread()
     }

@@ -17,8 +17,13 @@ public import ChurnTransport
 /// client_ca = "certs/ca.pem"        # mutual TLS: callers need a certificate from this CA
 ///
 /// [model]
-/// artifact = "models/churn.model"   # until the registry lands
-/// version = 1
+/// artifact = "models/churn.model"   # a file; or, instead:
+///
+/// [registry]
+/// model = "churn-gbdt"              # serve this model from the registry, hot-swapped
+/// database_url = "postgres://…"     # default: $CHURNGUARD_DATABASE_URL
+/// cache_dir = ".data/model-cache"
+/// poll_interval_ms = 2000
 /// ```
 public struct ScorerConfiguration: Sendable {
     /// The served model, until the registry serves it.
@@ -36,6 +41,32 @@ public struct ScorerConfiguration: Sendable {
         }
     }
 
+    /// Where models come from when the registry serves them.
+    public struct Registry: Sendable, Hashable {
+        /// The model name to serve; nil: serve ``Model/artifact`` (or the demo model). Default nil.
+        public var model: String?
+        /// The registry's database; nil: `$CHURNGUARD_DATABASE_URL`. Default nil.
+        public var databaseURL: String?
+        /// Where the last production model is cached for start-ups with the database down.
+        /// Default `.data/model-cache`.
+        public var cacheDirectory: String
+        /// How often to poll besides LISTEN/NOTIFY. Default 2,000 ms.
+        public var pollIntervalMilliseconds: Int
+
+        /// Makes the section; every argument defaults to the value stated on its property.
+        public init(
+            model: String? = nil,
+            databaseURL: String? = nil,
+            cacheDirectory: String = ".data/model-cache",
+            pollIntervalMilliseconds: Int = 2_000
+        ) {
+            self.model = model
+            self.databaseURL = databaseURL
+            self.cacheDirectory = cacheDirectory
+            self.pollIntervalMilliseconds = pollIntervalMilliseconds
+        }
+    }
+
     /// This node's name in health answers and logs. Default `scorer-1`.
     public var nodeID: String
     /// Listening address, TLS, limits and shutdown grace period.
@@ -46,6 +77,8 @@ public struct ScorerConfiguration: Sendable {
     public var rules: BusinessRules
     /// The most drivers one row may ask for. Default 32.
     public var maxTopDrivers: Int
+    /// The registry, when it serves the models. Default: not used.
+    public var registry: Registry = Registry()
 
     /// Makes a configuration; every argument but `server` defaults to the value stated on its property.
     public init(

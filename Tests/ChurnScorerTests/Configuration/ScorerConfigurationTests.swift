@@ -30,6 +30,40 @@ struct ScorerConfigurationTests {
         #expect(configuration.maxTopDrivers == 32)
     }
 
+    @Test("[registry] names the model to serve from the registry, and excludes [model] artifact")
+    func registry() throws {
+        let text =
+            Self.minimal + """
+
+                [registry]
+                model = "churn-gbdt"
+                database_url = "postgres://churnguard:x@127.0.0.1:5432/churnguard"
+                cache_dir = "cache"
+                poll_interval_ms = 500
+                """
+        let configuration = try ScorerConfiguration(toml: text, source: "scorer.toml", relativeTo: "/etc/churn")
+        #expect(configuration.registry.model == "churn-gbdt")
+        #expect(configuration.registry.databaseURL == "postgres://churnguard:x@127.0.0.1:5432/churnguard")
+        #expect(configuration.registry.cacheDirectory == "/etc/churn/cache")
+        #expect(configuration.registry.pollIntervalMilliseconds == 500)
+        let defaults = try ScorerConfiguration(toml: Self.minimal, source: "scorer.toml", relativeTo: "/etc/churn")
+        #expect(defaults.registry == ScorerConfiguration.Registry())
+        #expect(throws: ConfigurationError.self) {
+            try ScorerConfiguration(
+                toml: Self.minimal + "\n[model]\nartifact = \"m.model\"\n[registry]\nmodel = \"x\"\n",
+                source: "scorer.toml",
+                relativeTo: "/"
+            )
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ScorerConfiguration(
+                toml: Self.minimal + "\n[registry]\npoll_interval_ms = 5\n",
+                source: "s",
+                relativeTo: "/"
+            )
+        }
+    }
+
     @Test("every key is read into its field")
     func everyKey() throws {
         let text = """
