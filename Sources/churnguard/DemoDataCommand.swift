@@ -4,7 +4,7 @@ import ChurnModel
 import Foundation
 
 /// `churnguard demo-data`: a seeded B2B customer base as labelled training rows.
-struct DemoDataCommand: ParsableCommand {
+struct DemoDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
         abstract: "Generate a realistic, seeded B2B customer base as labelled training rows (CSV).",
@@ -35,13 +35,25 @@ struct DemoDataCommand: ParsableCommand {
     @Option(help: "Days without activity that count as churn.")
     var inactivityDays = 90
 
-    @Option(help: "Where to write the labelled rows.")
-    var output: String
+    @Option(help: "Where to write the labelled rows (CSV).")
+    var output: String?
+
+    @Flag(
+        help:
+            "Also store the monthly histories in the registry's database (customer_months), replacing what is there; `churnguard train --from-database` trains on them."
+    )
+    var toDatabase = false
+
+    @OptionGroup var database: DatabaseOptions
 
     @Option(help: "Also write the monthly histories here (one line per customer and month).")
     var history: String?
 
     func validate() throws {
+        guard self.output != nil || self.toDatabase else {
+            throw ValidationError("give --output FILE, --to-database, or both")
+        }
+        if self.toDatabase { _ = try self.database.url() }
         guard (1...10_000_000).contains(self.companies) else {
             throw ValidationError("--companies must be 1 to 10,000,000")
         }
@@ -54,7 +66,7 @@ struct DemoDataCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let (year, month) = Self.month(self.start)!
         let base = DemoCustomerBase(
             configuration: .init(
@@ -74,21 +86,28 @@ struct DemoDataCommand: ParsableCommand {
         let started = ContinuousClock.now
         let timelines = base.timelines()
         Terminal.progress("demo-data: \(timelines.count) customers of \(self.companies) companies generated")
-        let summary = try SnapshotFile.write(
-            timelines,
-            snapshots: snapshots,
-            dataStartDay: base.startDay,
-            dataEndDay: base.endDay,
-            to: self.output,
-            command: "demo-data"
-        )
+        if let output = self.output {
+            let summary = try SnapshotFile.write(
+                timelines,
+                snapshots: snapshots,
+                dataStartDay: base.startDay,
+                dataEndDay: base.endDay,
+                to: output,
+                command: "demo-data"
+            )
+            print(
+                "wrote \(output): \(summary.rows) rows (\(summary.churned) churned, \(summary.ratePercent) %) of \(timelines.count) customers in \(Terminal.seconds(ContinuousClock.now - started))"
+            )
+        }
         if let history = self.history {
             try HistoryCSV.write(timelines, to: history)
+            print("wrote \(history): the monthly histories")
         }
-        print(
-            "wrote \(self.output): \(summary.rows) rows (\(summary.churned) churned, \(summary.ratePercent) %) of \(timelines.count) customers in \(Terminal.seconds(ContinuousClock.now - started))"
-        )
-        if let history = self.history { print("wrote \(history): the monthly histories") }
+        if self.toDatabase {
+            let url = try self.database.url()
+            try await HistoryDatabase.store(timelines, url: url, command: "demo-data")
+            print("stored the monthly histories of \(timelines.count) customers in \(url)")
+        }
     }
 
     static func month(_ text: String) -> (Int, Int)? {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChurnDatasets
 import ChurnModel
 import ChurnRegistry
 import ChurnTraining
@@ -29,7 +30,13 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     @Option(help: "The labelled rows (CSV).")
-    var input: String
+    var input: String?
+
+    @Flag(
+        help:
+            "Train on the customer histories in the registry's database (customer_months) instead of --input, labelled as demo-data labels them."
+    )
+    var fromDatabase = false
 
     @Option(help: "logistic (L2 on standardized features) or gbdt (histogram, leaf-wise boosting).")
     var kind: Kind = .gbdt
@@ -103,24 +110,44 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if self.publish { _ = try self.database.url() }
+        guard (self.input != nil) != self.fromDatabase else {
+            throw ValidationError("give --input FILE or --from-database")
+        }
+        if self.publish || self.fromDatabase { _ = try self.database.url() }
+        if self.fromDatabase, self.features != nil {
+            throw ValidationError("--from-database trains on the ten derived features; leave --features out")
+        }
     }
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: self.input) else {
-            throw ValidationError("cannot read '\(self.input)'")
-        }
         let started = ContinuousClock.now
-        let table = try CSVTable(parsing: String(decoding: data, as: UTF8.self))
-        let featureNames =
-            self.features.map { $0.split(separator: ",").map { String($0) } }
-            ?? FeatureDerivation.schema.features.map(\.name)
-        let set = try TrainingSet(
-            table: table,
-            features: featureNames,
-            labelColumn: self.labelColumn,
-            periodColumn: self.periodColumn
-        )
+        let set: TrainingSet
+        var table: CSVTable?
+        if let input = self.input {
+            guard let data = FileManager.default.contents(atPath: input) else {
+                throw ValidationError("cannot read '\(input)'")
+            }
+            let parsed = try CSVTable(parsing: String(decoding: data, as: UTF8.self))
+            set = try TrainingSet(
+                table: parsed,
+                features: self.features.map { $0.split(separator: ",").map { String($0) } }
+                    ?? FeatureDerivation.schema.features.map(\.name),
+                labelColumn: self.labelColumn,
+                periodColumn: self.periodColumn
+            )
+            table = parsed
+        } else {
+            let url = try self.database.url()
+            let (timelines, first, last) = try await HistoryDatabase.load(url: url)
+            Terminal.progress("train: read the histories of \(timelines.count) customers from \(url)")
+            let (columns, labels, periods) = try ChurnSnapshots().columns(
+                of: timelines,
+                dataStartDay: first,
+                dataEndDay: last
+            )
+            set = try TrainingSet(schema: FeatureDerivation.schema, columns: columns, labels: labels, periods: periods)
+        }
+        let featureNames = set.schema.features.map(\.name)
         Terminal.progress(
             "train: read \(set.rowCount) rows, \(featureNames.count) features, \(Int(set.labels.reduce(0, +))) churned, in \(Terminal.seconds(ContinuousClock.now - started))"
         )
@@ -211,8 +238,8 @@ struct TrainCommand: AsyncParsableCommand {
         }
     }
 
-    func writeScores(report: ModelTraining.Report, set: TrainingSet, table: CSVTable, path: String) throws {
-        let idIndex = table.column(self.idColumn)
+    func writeScores(report: ModelTraining.Report, set: TrainingSet, table: CSVTable?, path: String) throws {
+        let idIndex = table?.column(self.idColumn)
         let writer = try LineWriter(path: path)
         try writer.write("id,part,label,probability")
         var row = [Double](repeating: 0, count: set.schema.features.count)
@@ -220,7 +247,9 @@ struct TrainCommand: AsyncParsableCommand {
             for index in indices {
                 set.copyRow(index, into: &row)
                 let probability = try report.model.probability(row)
-                let id = idIndex.map { CSVTable.escaped(table.rows[index][$0]) } ?? String(index)
+                let id =
+                    idIndex.flatMap { column in table.map { CSVTable.escaped($0.rows[index][column]) } }
+                    ?? String(index)
                 try writer.write("\(id),\(part),\(Int(set.labels[index])),\(probability)")
             }
         }

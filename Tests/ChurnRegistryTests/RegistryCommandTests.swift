@@ -89,6 +89,43 @@ struct RegistryCommandTests {
         #expect(listed.output.contains("churn-logistic       1"))
     }
 
+    @Test func demoHistoriesGoIntoPostgreSQLAndTrainingReadsThemBack() async throws {
+        let url = try await TestRegistry.freshDatabase().urlString
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("history-db-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = folder.appendingPathComponent("rows.csv").path
+        #expect(try await Self.run(["db", "migrate", "--database-url", url]).status == 0)
+        let empty = try await Self.run([
+            "train", "--from-database", "--output", folder.appendingPathComponent("x.model").path, "--database-url",
+            url,
+        ])
+        #expect(empty.status == 1 && empty.output.contains("holds no customer histories"))
+
+        let stored = try await Self.run([
+            "demo-data", "--companies", "150", "--months", "14", "--seed", "3", "--output", rows, "--to-database",
+            "--database-url", url,
+        ])
+        #expect(stored.status == 0, "\(stored.output)")
+        #expect(stored.output.contains("stored the monthly histories"))
+        // The same rows either way: the CSV's and the ones cut from the stored histories.
+        let fromFile = try await Self.run([
+            "train", "--input", rows, "--kind", "logistic", "--output", folder.appendingPathComponent("a.model").path,
+        ])
+        let fromDatabase = try await Self.run([
+            "train", "--from-database", "--kind", "logistic", "--output", folder.appendingPathComponent("b.model").path,
+            "--database-url", url,
+        ])
+        #expect(fromDatabase.status == 0, "\(fromDatabase.output)")
+        func summary(_ output: String) -> [String] {
+            output.split(separator: "\n").filter { $0.hasPrefix("train: split:") || $0.contains("roc_auc") }.map(
+                String.init
+            )
+        }
+        #expect(!summary(fromFile.output).isEmpty)
+        #expect(summary(fromFile.output) == summary(fromDatabase.output))
+    }
+
     @Test func noDatabaseSaysHowToGetOne() async throws {
         let outcome = try await Self.run(["model", "list", "--database-url", "mysql://x@y/z"])
         #expect(outcome.status != 0 && outcome.output.contains("postgres://"))

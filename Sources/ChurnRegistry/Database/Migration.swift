@@ -97,5 +97,29 @@ public struct Migration: Sendable, Hashable {
                 "CREATE INDEX shadow_results_by_versions ON shadow_results (name, shadow_version, production_version)",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "customer history: one row per customer, product group and month",
+            statements: [
+                """
+                CREATE TABLE customer_months (
+                    crm bigint NOT NULL,
+                    product_group text NOT NULL,
+                    month date NOT NULL CHECK (extract(day FROM month) = 1),
+                    net_revenue float8 NOT NULL,
+                    kag_count float8 NOT NULL,
+                    discounts float8 NOT NULL,
+                    returns float8 NOT NULL,
+                    complaints float8 NOT NULL,
+                    satisfaction float8,
+                    call_center_contacts float8 NOT NULL,
+                    first_activity date NOT NULL,
+                    last_activity date NOT NULL CHECK (last_activity >= first_activity),
+                    contract_start date,
+                    PRIMARY KEY (crm, product_group, month)
+                )
+                """
+            ]
+        ),
     ]
 }
