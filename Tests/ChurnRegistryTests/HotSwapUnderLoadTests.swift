@@ -37,7 +37,7 @@ struct HotSwapUnderLoadTests {
                 configuration: .init(modelName: "churn-test", pollInterval: .seconds(1), refreshTimeout: .seconds(30)),
                 logger: TestRegistry.logger
             ) { _ in }
-            let initial = try await watcher.loadInitial()
+            let initial = try await watcher.loadInitial(timeout: .seconds(60))
 
             let pki = try TestCertificates()
             defer { pki.remove() }

@@ -65,7 +65,7 @@ struct RegistryWatcherTests {
                 logger: TestRegistry.logger,
                 apply: applied.record
             )
-            let initial = try await watcher.loadInitial()
+            let initial = try await watcher.loadInitial(timeout: .seconds(60))
             #expect(initial.production.version == 1)
             try await Self.watching(watcher) {
                 if path == "notify" { _ = try await Self.eventually { watcher.isListening } }
@@ -123,7 +123,7 @@ struct RegistryWatcherTests {
                 logger: TestRegistry.logger,
                 apply: applied.record
             )
-            #expect(try await watcher.loadInitial().production.version == 1)
+            #expect(try await watcher.loadInitial(timeout: .seconds(60)).production.version == 1)
             // Point production at the bad version directly (the registry itself refuses a schema change).
             try await registry.client.query(
                 "UPDATE model_aliases SET version = \(bad) WHERE name = 'churn-test' AND alias = 'production'"
@@ -175,7 +175,7 @@ struct RegistryWatcherTests {
                 logger: TestRegistry.logger,
                 apply: applied.record
             )
-            #expect(try await watcher.loadInitial().production.version == 1)
+            #expect(try await watcher.loadInitial(timeout: .seconds(60)).production.version == 1)
             try await Self.watching(watcher) {
                 #expect(try await Self.eventually { watcher.isReachable } != nil)
                 try await TestPostgres.stopDedicated(directory: directory)
