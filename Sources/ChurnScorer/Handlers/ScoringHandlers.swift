@@ -27,8 +27,7 @@ public struct ScoringHandlers: Sendable {
     ///   scorer holds no customer histories yet), a feature-schema hash that is not the model's,
     ///   the wrong number of features, too many drivers asked for.
     public func score(_ request: ScoreRequest, context: RPCContext) throws(RPCError) -> ScoreResponse {
-        let set = self.models.all
-        let serving = set.model(forCRM: request.crm)
+        let (serving, shadow) = self.models.serving(forCRM: request.crm, withShadow: self.shadowSink != nil)
         try Self.checkSchema(request.featureSchemaHash, serving)
         guard !request.features.isEmpty else {
             throw RPCError(
@@ -53,7 +52,7 @@ public struct ScoringHandlers: Sendable {
         } catch {
             throw RPCError(.internal, "scoring failed: \(error.message)")
         }
-        if let shadow = set.shadow, let sink = self.shadowSink, serving === set.production {
+        if let shadow, let sink = self.shadowSink {
             Self.scoreShadow(shadow, request, production: serving, probability: probability, sink: sink)
         }
         var response = ScoreResponse(

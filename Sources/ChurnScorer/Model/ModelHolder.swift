@@ -31,6 +31,17 @@ public final class ModelHolder: Sendable {
         self.box.withLockedValue { $0.model(forCRM: crm) }
     }
 
+    /// The model that scores `crm` now and, when `withShadow` and `crm` is answered by
+    /// production, the shadow that scores beside it: one read of the reference, and no copy of
+    /// the whole set on the request path.
+    public func serving(forCRM crm: UInt64, withShadow: Bool) -> (ServingModel, shadow: ServingModel?) {
+        self.box.withLockedValue { models in
+            let serving = models.model(forCRM: crm)
+            guard withShadow, let shadow = models.shadow, serving === models.production else { return (serving, nil) }
+            return (serving, shadow)
+        }
+    }
+
     /// Serves `model` as production from the next call on, keeping any canary and shadow;
     /// returns the one it replaces.
     @discardableResult
