@@ -17,8 +17,10 @@ let package = Package(
         .library(name: "ChurnWire", targets: ["ChurnWire"]),
         .library(name: "ChurnModel", targets: ["ChurnModel"]),
         .library(name: "ChurnClient", targets: ["ChurnClient"]),
+        .library(name: "ChurnLoad", targets: ["ChurnLoad"]),
         .executable(name: "churnwirec", targets: ["churnwirec"]),
         .executable(name: "churnguard", targets: ["churnguard"]),
+        .executable(name: "churnbench", targets: ["churnbench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -31,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // liblz4 from the system (Debian: liblz4-dev).
@@ -76,6 +79,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "ChurnWire",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -132,6 +136,29 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The load-test harness: open- and closed-loop runs measured from the intended send time
+        // into HdrHistograms, the targets (ChurnGuard unary and batch, the peers), the transport
+        // floor server, scenarios, JSON results, plots and comparisons.
+        .target(
+            name: "ChurnLoad",
+            dependencies: [
+                "ChurnWire",
+                "ChurnTransport",
+                "ChurnScorer",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // The SDK internal services link: pooled connections, unary and streamed scoring.
         .target(
             name: "ChurnClient",
@@ -157,6 +184,23 @@ let package = Package(
             dependencies: [
                 "ChurnWireCompiler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The load-test harness's command line (bench/README.md).
+        .executableTarget(
+            name: "churnbench",
+            dependencies: [
+                "ChurnLoad",
+                "ChurnWire",
+                "ChurnTransport",
+                "ChurnCertificates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -277,6 +321,24 @@ let package = Package(
         .testTarget(
             name: "ChurnWireCompilerTests",
             dependencies: ["ChurnWireCompiler", "ChurnTesting", "churnwirec"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ChurnLoadTests",
+            dependencies: [
+                "ChurnLoad",
+                "ChurnTransport",
+                "ChurnWire",
+                "ChurnTesting",
+                "churnbench",
+                "churnguard",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -18,7 +18,7 @@ extension ScorerConfiguration {
     /// - Throws: ``ConfigurationError`` naming the file, line and key.
     public init(toml text: String, source: String, relativeTo directory: String) throws(ConfigurationError) {
         let table = try TOMLTable(parsing: text, source: source)
-        var reader = Reader(table: table, source: source, directory: directory)
+        var reader = TOMLReader(table: table, source: source, directory: directory)
         guard let certificate = try reader.path("tls.certificate"), let key = try reader.path("tls.private_key")
         else {
             throw ConfigurationError(
@@ -85,70 +85,5 @@ extension ScorerConfiguration {
             )
         }
         try reader.refuseUnread()
-    }
-
-    /// Reads typed values out of a table and remembers which keys were read.
-    private struct Reader {
-        let table: TOMLTable
-        let source: String
-        let directory: String
-        var read: Set<String> = []
-
-        mutating func entry(_ key: String) -> TOMLTable.Entry? {
-            self.read.insert(key)
-            return self.table.entries[key]
-        }
-
-        mutating func string(_ key: String) throws(ConfigurationError) -> String? {
-            guard let entry = self.entry(key) else { return nil }
-            guard case .string(let value) = entry.value else { throw self.wrongType(key, entry, "a string") }
-            return value
-        }
-
-        mutating func path(_ key: String) throws(ConfigurationError) -> String? {
-            guard let value = try self.string(key) else { return nil }
-            if value.hasPrefix("/") || self.directory.isEmpty { return value }
-            return self.directory.hasSuffix("/") ? self.directory + value : self.directory + "/" + value
-        }
-
-        mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
-            guard let entry = self.entry(key) else { return nil }
-            guard case .integer(let value) = entry.value else { throw self.wrongType(key, entry, "an integer") }
-            guard let int = Int(exactly: value), range.contains(int) else {
-                throw ConfigurationError(
-                    "\(self.source):\(entry.line): \(key) is \(value), it must be \(range.lowerBound) to \(range.upperBound)"
-                )
-            }
-            return int
-        }
-
-        mutating func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double? {
-            guard let entry = self.entry(key) else { return nil }
-            let value: Double
-            switch entry.value {
-            case .integer(let integer): value = Double(integer)
-            case .float(let float): value = float
-            default: throw self.wrongType(key, entry, "a number")
-            }
-            guard range.contains(value) else {
-                throw ConfigurationError(
-                    "\(self.source):\(entry.line): \(key) is \(value), it must be \(range.lowerBound) to \(range.upperBound)"
-                )
-            }
-            return value
-        }
-
-        func refuseUnread() throws(ConfigurationError) {
-            let unknown = self.table.entries.filter { !self.read.contains($0.key) }.sorted {
-                $0.value.line < $1.value.line
-            }
-            if let (key, entry) = unknown.first {
-                throw ConfigurationError("\(self.source):\(entry.line): unknown key \(key)")
-            }
-        }
-
-        private func wrongType(_ key: String, _ entry: TOMLTable.Entry, _ expected: String) -> ConfigurationError {
-            ConfigurationError("\(self.source):\(entry.line): \(key) must be \(expected), not \(entry.value.typeName)")
-        }
     }
 }

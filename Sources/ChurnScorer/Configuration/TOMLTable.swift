@@ -1,15 +1,15 @@
 /// The subset of TOML that configuration files use: `[section]` headers, `key = value` lines
 /// with strings, integers, floats and booleans, and `#` comments. Anything else (arrays, inline
 /// tables, dotted keys, multi-line strings) is refused with its line number, never guessed at.
-struct TOMLTable {
+package struct TOMLTable {
     /// A value as written.
-    enum Value: Equatable {
+    package enum Value: Equatable {
         case string(String)
         case integer(Int64)
         case float(Double)
         case bool(Bool)
 
-        var typeName: String {
+        package var typeName: String {
             switch self {
             case .string: "a string"
             case .integer: "an integer"
@@ -20,18 +20,18 @@ struct TOMLTable {
     }
 
     /// A value with the line it came from.
-    struct Entry {
-        var value: Value
-        var line: Int
+    package struct Entry {
+        package var value: Value
+        package var line: Int
     }
 
     /// Every value by `section.key` (top-level keys have no section prefix).
-    private(set) var entries: [String: Entry] = [:]
+    package private(set) var entries: [String: Entry] = [:]
 
     /// Parses `text`.
     ///
     /// - Throws: ``ConfigurationError`` naming the line and what is wrong with it.
-    init(parsing text: String, source: String) throws(ConfigurationError) {
+    package init(parsing text: String, source: String) throws(ConfigurationError) {
         var section = ""
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1

@@ -1,11 +1,11 @@
-internal import NIOSSL
+package import NIOSSL
 
 extension ClientTLS {
     /// The NIOSSL context: TLS 1.3 only, ALPN `h2`, the server's certificate verified (chain and
     /// name) against ``trustRoots``, and the client certificate presented when one is configured.
     ///
     /// - Throws: ``TransportError/Code/invalidTLSConfiguration`` naming the file at fault.
-    func makeContext() throws(TransportError) -> NIOSSLContext {
+    package func makeContext() throws(TransportError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv13
         configuration.applicationProtocols = [RPCProtocol.alpn]

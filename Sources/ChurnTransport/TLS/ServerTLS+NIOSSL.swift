@@ -1,11 +1,11 @@
-internal import NIOSSL
+package import NIOSSL
 
 extension ServerTLS {
     /// The NIOSSL context: TLS 1.3 only, ALPN `h2`, and with a client CA, client certificates
     /// required and verified against it.
     ///
     /// - Throws: ``TransportError/Code/invalidTLSConfiguration`` naming the file at fault.
-    func makeContext() throws(TransportError) -> NIOSSLContext {
+    package func makeContext() throws(TransportError) -> NIOSSLContext {
         let chain = try TLSFile.certificates(at: self.certificateChain, role: "server certificate")
         let key = try TLSFile.privateKey(at: self.privateKey)
         var configuration = TLSConfiguration.makeServerConfiguration(

@@ -1,0 +1,58 @@
+internal import ChurnTransport
+internal import ChurnWire
+
+/// Unary `Score` calls against a ChurnGuard scorer (or any server speaking its wire protocol,
+/// such as the ``FixedAnswerServer`` floor), each for another CRM number and feature row.
+public struct ScoreTarget: LoadTarget {
+    public let name: String
+    private let connections: ConnectionSet
+    private let rows: [[Double]]
+    private let schemaHash: UInt64
+    private let topDrivers: UInt32
+    private let timeout: Duration
+
+    /// Makes a target.
+    ///
+    /// - Parameters:
+    ///   - rows: feature rows, used in turn.
+    ///   - schemaHash: the served model's feature-schema hash.
+    ///   - topDrivers: explanations asked for per call (0: none).
+    ///   - timeout: each call's deadline; a call past it counts as `DEADLINE_EXCEEDED`.
+    public init(
+        name: String,
+        connections: ConnectionSet,
+        rows: [[Double]],
+        schemaHash: UInt64,
+        topDrivers: UInt32 = 0,
+        timeout: Duration = .seconds(5)
+    ) {
+        precondition(!rows.isEmpty, "a score target needs at least one feature row")
+        self.name = name
+        self.connections = connections
+        self.rows = rows
+        self.schemaHash = schemaHash
+        self.topDrivers = topDrivers
+        self.timeout = timeout
+    }
+
+    public func call(_ index: Int) async -> CallOutcome {
+        let request = ScoreRequest(
+            crm: UInt64(1_000_000 + index),
+            productGroup: "fuel_cards",
+            featureSchemaHash: self.schemaHash,
+            features: self.rows[index % self.rows.count],
+            topDrivers: self.topDrivers
+        )
+        do {
+            let connection = try await self.connections.connection(for: index)
+            _ = try await connection.unary(ScoringService.score, request, timeout: self.timeout)
+            return .answered(rows: 1)
+        } catch {
+            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)")
+        }
+    }
+
+    public func close() async {
+        await self.connections.close()
+    }
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import ChurnLoad
+import ChurnTransport
+import ChurnWire
+import Foundation
+
+/// `churnbench run`: one scenario against ChurnGuard (and the peers asked for), written as JSON
+/// and SVG and printed as a table.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario against a scorer (started here unless --address) and any peers.",
+        discussion: """
+            Targets run in turn within each repetition (ChurnGuard, floor, FastAPI; then again), \
+            so all meet the same machine. Progress goes to standard error; the table of medians \
+            to standard output; the JSON and SVG to --out.
+            """
+    )
+
+    @Argument(help: "A scenario file, such as bench/scenarios/unary.toml.")
+    var scenario: String
+
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var load: LoadOptions
+
+    @Option(help: "Folder for the JSON result and SVG plot.")
+    var out = "bench/results"
+
+    @Option(help: "File name (without extension) of the result; default SCENARIO-DATE.")
+    var label: String?
+
+    func run() async throws {
+        let scenario = try self.load.apply(to: try Scenario(contentsOf: self.scenario))
+        let environment = try BenchEnvironment()
+        do {
+            let entries = try await Self.entries(for: scenario, options: self.target, environment: environment)
+            let progress: (@Sendable (String) -> Void)? =
+                self.load.quiet ? nil : { @Sendable line in Terminal.progress(line) }
+            let runs = await ScenarioRunner.run(scenario, entries: entries, progress: progress)
+            for entry in entries { await entry.target.close() }
+            await environment.shutdown()
+            let report = LoadReport(
+                scenario: scenario.name,
+                description: scenario.description,
+                commit: ReportOutput.gitCommit(),
+                targets: runs
+            )
+            let files = try ReportOutput.write(
+                report,
+                to: self.out,
+                name: self.label ?? ReportOutput.datedName(scenario.name)
+            )
+            print("# \(scenario.name): \(scenario.description)\n")
+            print(ReportOutput.table(report))
+            print("\nwrote \(files.json) and \(files.svg)")
+        } catch {
+            await environment.shutdown()
+            throw error
+        }
+    }
+
+    /// The targets a scenario loads: ChurnGuard (started here or at an address), then the floor
+    /// and FastAPI when asked for.
+    static func entries(
+        for scenario: Scenario,
+        options: TargetOptions,
+        environment: BenchEnvironment
+    ) async throws -> [ScenarioRunner.Entry] {
+        var entries: [ScenarioRunner.Entry] = []
+        let rows = FeatureRows.demo(count: 4_096)
+        let address = options.address ?? scenario.address
+        let connections: ConnectionSet
+        var scorerProcess: Int32?
+        if let address {
+            connections = environment.connections(
+                to: try RPCConnection.Target(parsing: address),
+                count: scenario.connections,
+                tlsDirectory: options.tlsDir ?? scenario.tlsDirectory
+            )
+        } else {
+            let scorer = try await environment.startScorer(
+                churnguard: BenchEnvironment.churnguardPath(options.churnguard),
+                model: options.model
+            )
+            scorerProcess = scorer.pid
+            connections = environment.connections(
+                to: .init(host: "127.0.0.1", port: scorer.port),
+                count: scenario.connections
+            )
+        }
+        let model = try await environment.health(of: connections).model
+        switch scenario.kind {
+        case .unary:
+            entries.append(
+                .init(
+                    target: ScoreTarget(
+                        name: scenario.topDrivers > 0
+                            ? "churnguard unary + \(scenario.topDrivers) drivers" : "churnguard unary",
+                        connections: connections,
+                        rows: rows,
+                        schemaHash: model.featureSchemaHash,
+                        topDrivers: UInt32(scenario.topDrivers),
+                        timeout: scenario.timeout
+                    ),
+                    serverProcess: scorerProcess
+                )
+            )
+        case .batch:
+            entries.append(
+                .init(
+                    target: BatchTarget(
+                        name: "churnguard batch",
+                        connections: connections,
+                        rows: rows,
+                        schemaHash: model.featureSchemaHash,
+                        rowsPerFrame: scenario.rowsPerFrame,
+                        framesPerCall: scenario.framesPerCall,
+                        timeout: scenario.timeout
+                    ),
+                    serverProcess: scorerProcess
+                )
+            )
+        }
+        if options.floor {
+            guard scenario.kind == .unary else { throw ValidationError("--floor runs with unary scenarios only") }
+            let floor = try await environment.startFloor()
+            entries.append(
+                .init(
+                    target: ScoreTarget(
+                        name: "transport floor",
+                        connections: environment.connections(
+                            to: .init(host: "127.0.0.1", port: floor.port),
+                            count: scenario.connections
+                        ),
+                        rows: rows,
+                        schemaHash: model.featureSchemaHash,
+                        timeout: scenario.timeout
+                    ),
+                    serverProcess: floor.pid
+                )
+            )
+        }
+        if let fastapi = options.fastapi {
+            let target = try RPCConnection.Target(parsing: fastapi)
+            entries.append(
+                .init(
+                    target: FastAPIPeer.target(
+                        for: scenario,
+                        host: target.host,
+                        port: target.port,
+                        connections: options.fastapiConnections,
+                        rows: rows
+                    ),
+                    serverProcess: options.fastapiPid
+                )
+            )
+        }
+        return entries
+    }
+}
+
+extension LoadOptions {
+    /// The scenario with these overrides.
+    func apply(to scenario: Scenario) throws -> Scenario {
+        var scenario = scenario
+        if let rate = self.rate {
+            guard rate > 0 else { throw ValidationError("--rate must be positive") }
+            scenario = scenario.at(rate: rate)
+        }
+        if let duration = self.duration {
+            guard duration > 0 else { throw ValidationError("--duration must be positive") }
+            scenario.load.duration = .milliseconds(Int64(duration * 1_000))
+        }
+        if let warmup = self.warmup {
+            guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
+            scenario.load.warmup = .milliseconds(Int64(warmup * 1_000))
+        }
+        if let repetitions = self.repetitions {
+            guard repetitions > 0 else { throw ValidationError("--repetitions must be 1 or more") }
+            scenario.repetitions = repetitions
+        }
+        if let connections = self.connections {
+            guard connections > 0 else { throw ValidationError("--connections must be 1 or more") }
+            scenario.connections = connections
+        }
+        return scenario
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+
+/// Where load goes: a scorer the harness starts (the default) or a running one, and which
+/// peers run beside it.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "A running scorer (host:port) instead of one started here; overrides the scenario's [target].")
+    var address: String?
+
+    @Option(help: "With --address: a folder from `churnguard certs dev` (ca.pem, client.pem, client.key).")
+    var tlsDir: String?
+
+    @Option(
+        help: "The model the started scorer serves (an artifact or LightGBM file); default its built-in demo model."
+    )
+    var model: String?
+
+    @Option(help: "The churnguard executable that starts scorers; default the one beside churnbench.")
+    var churnguard: String?
+
+    @Flag(help: "Also run the transport floor: a bare HTTP/2 + TLS server on the same stack answering fixed bytes.")
+    var floor = false
+
+    @Option(help: "Also load a FastAPI peer at host:port (bench/peers/fastapi), with the same rows and rate.")
+    var fastapi: String?
+
+    @Option(help: "The FastAPI peer's process id, for its CPU per call.")
+    var fastapiPid: Int32?
+
+    @Option(help: "HTTP/1.1 connections to the FastAPI peer (one call in flight on each).")
+    var fastapiConnections = 64
+}
+
+/// How long and how hard, overriding the scenario file.
+struct LoadOptions: ParsableArguments {
+    @Option(help: "Arrival rate in calls per second (makes the run open-loop).")
+    var rate: Double?
+
+    @Option(help: "Measured seconds per run.")
+    var duration: Double?
+
+    @Option(help: "Warm-up seconds per run (not counted).")
+    var warmup: Double?
+
+    @Option(help: "Runs per target; the report gives medians and spreads.")
+    var repetitions: Int?
+
+    @Option(help: "Connections to each ChurnGuard target.")
+    var connections: Int?
+
+    @Flag(help: "No progress lines.")
+    var quiet = false
+}

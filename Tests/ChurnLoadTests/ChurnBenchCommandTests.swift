@@ -1,0 +1,68 @@
+import ChurnLoad
+import ChurnTesting
+import Foundation
+import Testing
+
+/// `churnbench` as a person runs it.
+@Suite("churnbench command", .serialized)
+struct ChurnBenchCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test("run starts a scorer and the floor, loads both and writes the result, its plot and a table")
+    func runWritesResults() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-test-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await churnbench.run(
+            [
+                "run", Self.root.path + "/bench/scenarios/unary.toml", "--rate", "100", "--duration", "1",
+                "--warmup", "0.5", "--repetitions", "1", "--floor", "--out", out, "--label", "test", "--quiet",
+            ]
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("| churnguard unary | 100 → "))
+        #expect(outcome.output.contains("| transport floor | 100 → "))
+        let report = try LoadReport(contentsOf: out + "/test.json")
+        #expect(report.targets.map(\.target) == ["churnguard unary", "transport floor"])
+        for target in report.targets {
+            #expect(target.runs.count == 1)
+            #expect(target.median.failed == 0)
+            #expect(target.runs[0].answered > 50)
+            #expect(target.runs[0].serverCPUMicrosPerCall != nil)
+        }
+        let svg = try String(contentsOfFile: out + "/test.svg", encoding: .utf8)
+        #expect(svg.contains("churnguard unary @ 100/s"))
+    }
+
+    @Test("compare exits 1 on a regression beyond noise and 0 otherwise")
+    func compareExitStatus() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let directory = NSTemporaryDirectory() + "churnbench-test-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let old = sampleReport(try [sampleResult(target: "a", throughput: 1_000, p50: 100, p99: 400)])
+        let worse = sampleReport(try [sampleResult(target: "a", throughput: 700, p50: 100, p99: 400)])
+        try old.json().write(to: URL(fileURLWithPath: directory + "/old.json"))
+        try worse.json().write(to: URL(fileURLWithPath: directory + "/new.json"))
+        let regressed = try await churnbench.run(["compare", directory + "/old.json", directory + "/new.json"])
+        #expect(regressed.status == 1)
+        #expect(regressed.output.contains("| a | throughput | 1,000/s | 700/s | -30.0 % | ±5.0 % | REGRESSED |"))
+        let same = try await churnbench.run(["compare", directory + "/old.json", directory + "/old.json"])
+        #expect(same.status == 0, "\(same.output)")
+        let missing = try await churnbench.run(["compare", directory + "/old.json", directory + "/none.json"])
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("none.json is not a churnbench report"))
+    }
+
+    @Test("a scenario with a misspelt key is refused before anything starts")
+    func badScenario() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let file = NSTemporaryDirectory() + "churnbench-\(UUID().uuidString).toml"
+        try Data("[load]\nrat = 5\n".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let outcome = try await churnbench.run(["run", file])
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains(":2: unknown key load.rat"))
+    }
+}
