@@ -17,6 +17,9 @@ struct ChurnBenchCommand: AsyncParsableCommand {
             churnbench sweep bench/scenarios/unary.toml --p99-bound-ms 2
             churnbench compare old.json new.json
             """,
-        subcommands: [RunCommand.self, SweepCommand.self, CompareCommand.self, MergeCommand.self, FloorCommand.self]
+        subcommands: [
+            RunCommand.self, SweepCommand.self, HotSwapCommand.self, CompareCommand.self, MergeCommand.self,
+            FloorCommand.self,
+        ]
     )
 }

@@ -70,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
         let rows = FeatureRows.demo(count: 4_096)
         let address = options.address ?? scenario.address
         let connections: ConnectionSet
-        var scorerProcess: Int32?
+        var scorerProcesses: [Int32] = []
         if let address {
             connections = environment.connections(
                 to: try RPCConnection.Target(parsing: address),
@@ -78,14 +78,20 @@ struct RunCommand: AsyncParsableCommand {
                 tlsDirectory: options.tlsDir ?? scenario.tlsDirectory
             )
         } else {
-            let scorer = try await environment.startScorer(
-                churnguard: BenchEnvironment.churnguardPath(options.churnguard),
-                model: options.model
-            )
-            scorerProcess = scorer.pid
+            guard (1...256).contains(options.scorers) else { throw ValidationError("--scorers must be 1 to 256") }
+            var ports: [Int] = []
+            for number in 1...options.scorers {
+                let scorer = try await environment.startScorer(
+                    churnguard: BenchEnvironment.churnguardPath(options.churnguard),
+                    model: options.model,
+                    name: "scorer-\(number)"
+                )
+                scorerProcesses.append(scorer.pid)
+                ports.append(scorer.port)
+            }
             connections = environment.connections(
-                to: .init(host: "127.0.0.1", port: scorer.port),
-                count: scenario.connections
+                to: ports.map { .init(host: "127.0.0.1", port: $0) },
+                countEach: scenario.connections
             )
         }
         let model = try await environment.health(of: connections).model
@@ -94,22 +100,24 @@ struct RunCommand: AsyncParsableCommand {
             entries.append(
                 .init(
                     target: ScoreTarget(
-                        name: scenario.topDrivers > 0
-                            ? "churnguard unary + \(scenario.topDrivers) drivers" : "churnguard unary",
+                        name: "churnguard unary"
+                            + (scenario.topDrivers > 0 ? " + \(scenario.topDrivers) drivers" : "")
+                            + (scorerProcesses.count > 1 ? " ×\(scorerProcesses.count) scorers" : ""),
                         connections: connections,
                         rows: rows,
                         schemaHash: model.featureSchemaHash,
                         topDrivers: UInt32(scenario.topDrivers),
                         timeout: scenario.timeout
                     ),
-                    serverProcess: scorerProcess
+                    serverProcesses: scorerProcesses
                 )
             )
         case .batch:
             entries.append(
                 .init(
                     target: BatchTarget(
-                        name: "churnguard batch",
+                        name: "churnguard batch"
+                            + (scorerProcesses.count > 1 ? " ×\(scorerProcesses.count) scorers" : ""),
                         connections: connections,
                         rows: rows,
                         schemaHash: model.featureSchemaHash,
@@ -117,7 +125,7 @@ struct RunCommand: AsyncParsableCommand {
                         framesPerCall: scenario.framesPerCall,
                         timeout: scenario.timeout
                     ),
-                    serverProcess: scorerProcess
+                    serverProcesses: scorerProcesses
                 )
             )
         }
@@ -136,7 +144,7 @@ struct RunCommand: AsyncParsableCommand {
                         schemaHash: model.featureSchemaHash,
                         timeout: scenario.timeout
                     ),
-                    serverProcess: floor.pid
+                    serverProcesses: [floor.pid]
                 )
             )
         }
@@ -151,7 +159,7 @@ struct RunCommand: AsyncParsableCommand {
                         connections: options.fastapiConnections,
                         rows: rows
                     ),
-                    serverProcess: options.fastapiPid
+                    serverProcesses: options.fastapiPid.map { [$0] } ?? []
                 )
             )
         }
@@ -178,6 +186,10 @@ extension LoadOptions {
         if let repetitions = self.repetitions {
             guard repetitions > 0 else { throw ValidationError("--repetitions must be 1 or more") }
             scenario.repetitions = repetitions
+        }
+        if let concurrency = self.concurrency {
+            guard concurrency > 0 else { throw ValidationError("--concurrency must be 1 or more") }
+            scenario.load.mode = .closed(concurrency: concurrency)
         }
         if let connections = self.connections {
             guard connections > 0 else { throw ValidationError("--connections must be 1 or more") }

@@ -77,7 +77,7 @@ struct SweepCommand: AsyncParsableCommand {
                 refine: self.refine
             )
             let quiet = self.load.quiet
-            let outcome = await sweep.run(entry.target, base: base, serverProcess: entry.serverProcess) {
+            let outcome = await sweep.run(entry.target, base: base, serverProcesses: entry.serverProcesses) {
                 result,
                 held in
                 guard !quiet else { return }

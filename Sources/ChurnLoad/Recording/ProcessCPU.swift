@@ -18,6 +18,16 @@ public enum ProcessCPU {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
+    /// Seconds of CPU other processes have used so far, together; nil when one is gone.
+    public static func seconds(ofProcesses pids: [Int32]) -> Double? {
+        var total = 0.0
+        for pid in pids {
+            guard let seconds = Self.seconds(ofProcess: pid) else { return nil }
+            total += seconds
+        }
+        return total
+    }
+
     /// Seconds of CPU another process has used so far (from `/proc/PID/stat`); nil when it is gone
     /// or the system has no `/proc`.
     public static func seconds(ofProcess pid: Int32) -> Double? {

@@ -30,12 +30,12 @@ public enum LoadRunner {
     /// awaited before it returns, so the run is bounded by its duration plus the target's own
     /// call timeout.
     ///
-    /// - Parameter serverProcess: the server's process id, when it runs on this machine: its CPU
-    ///   over the measured window is reported per answered call.
+    /// - Parameter serverProcesses: the server's process ids, when they run on this machine:
+    ///   their CPU over the measured window is reported per answered call.
     public static func run(
         _ target: any LoadTarget,
         _ configuration: LoadRunConfiguration,
-        serverProcess: Int32? = nil,
+        serverProcesses: [Int32] = [],
         progress: (@Sendable (Progress) -> Void)? = nil
     ) async -> LoadResult {
         let clock = ContinuousClock()
@@ -52,8 +52,8 @@ public enum LoadRunner {
                 // CPU is read at the start of the measured window and progress reported each second.
                 try? await clock.sleep(until: measureStart)
                 cpuBefore.withLockedValue { $0 = ProcessCPU.seconds() }
-                if let serverProcess {
-                    serverCPUBefore.withLockedValue { $0 = ProcessCPU.seconds(ofProcess: serverProcess) }
+                if !serverProcesses.isEmpty {
+                    serverCPUBefore.withLockedValue { $0 = ProcessCPU.seconds(ofProcesses: serverProcesses) }
                 }
                 guard let progress else { return }
                 var tick = measureStart
@@ -103,8 +103,8 @@ public enum LoadRunner {
             snapshot: recorder.snapshot,
             clientCPUSeconds: cpu
         )
-        if let serverProcess, let before = serverCPUBefore.withLockedValue({ $0 }),
-            let after = ProcessCPU.seconds(ofProcess: serverProcess), result.answered > 0
+        if let before = serverCPUBefore.withLockedValue({ $0 }),
+            let after = ProcessCPU.seconds(ofProcesses: serverProcesses), result.answered > 0
         {
             result.serverCPUMicrosPerCall = (after - before) / Double(result.answered) * 1e6
         }

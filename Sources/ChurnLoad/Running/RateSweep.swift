@@ -40,13 +40,13 @@ public struct RateSweep: Sendable, Hashable {
     public func run(
         _ target: any LoadTarget,
         base: Scenario,
-        serverProcess: Int32? = nil,
+        serverProcesses: [Int32] = [],
         progress: (@Sendable (LoadResult, Bool) -> Void)? = nil
     ) async -> Outcome {
         var steps: [LoadResult] = []
         var best: LoadResult?
         func attempt(_ rate: Double) async -> Bool {
-            let result = await LoadRunner.run(target, base.at(rate: rate).load, serverProcess: serverProcess)
+            let result = await LoadRunner.run(target, base.at(rate: rate).load, serverProcesses: serverProcesses)
             steps.append(result)
             let held = self.holds(result)
             progress?(result, held)

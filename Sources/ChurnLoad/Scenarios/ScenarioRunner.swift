@@ -1,15 +1,15 @@
 /// Runs a scenario against several targets in turn, repetition by repetition (A B C, A B C, …),
 /// so that every target meets the same machine conditions and drift shows as spread.
 public enum ScenarioRunner {
-    /// A target with the process that serves it, when that runs on this machine.
+    /// A target with the processes that serve it, when they run on this machine.
     public struct Entry: Sendable {
         public var target: any LoadTarget
-        public var serverProcess: Int32?
+        public var serverProcesses: [Int32]
 
         /// Makes an entry.
-        public init(target: any LoadTarget, serverProcess: Int32? = nil) {
+        public init(target: any LoadTarget, serverProcesses: [Int32] = []) {
             self.target = target
-            self.serverProcess = serverProcess
+            self.serverProcesses = serverProcesses
         }
     }
 
@@ -31,7 +31,7 @@ public enum ScenarioRunner {
                 let result = await LoadRunner.run(
                     entry.target,
                     scenario.load,
-                    serverProcess: entry.serverProcess,
+                    serverProcesses: entry.serverProcesses,
                     progress: lines
                 )
                 progress?(

@@ -9,25 +9,41 @@ public import NIOCore
 /// (the calls in between fail with `UNAVAILABLE`, and are counted as such).
 public final class ConnectionSet: Sendable {
     private let slots: [NIOLockedValueBox<EventLoopFuture<RPCConnection>?>]
-    private let connect: @Sendable () -> EventLoopFuture<RPCConnection>
+    private let connectors: [@Sendable () -> EventLoopFuture<RPCConnection>]
 
     /// Makes `count` connection slots to `target`; nothing connects until the first call.
-    public init(
+    public convenience init(
         target: RPCConnection.Target,
         tls: ClientTLS,
         count: Int,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger
     ) {
-        self.slots = (0..<max(1, count)).map { _ in NIOLockedValueBox(nil) }
-        self.connect = {
-            RPCConnection.connect(
-                to: target,
-                tls: tls,
-                connectTimeout: .seconds(2),
-                eventLoopGroup: eventLoopGroup,
-                logger: logger
-            )
+        self.init(targets: [target], tls: tls, countEach: count, eventLoopGroup: eventLoopGroup, logger: logger)
+    }
+
+    /// Makes `countEach` connection slots to each of `targets` (several scorers), interleaved so
+    /// that consecutive calls go to different targets; nothing connects until the first call.
+    public init(
+        targets: [RPCConnection.Target],
+        tls: ClientTLS,
+        countEach: Int,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger
+    ) {
+        precondition(!targets.isEmpty, "a connection set needs a target")
+        let slotTargets = (0..<max(1, countEach)).flatMap { _ in targets }
+        self.slots = slotTargets.map { _ in NIOLockedValueBox(nil) }
+        self.connectors = slotTargets.map { target in
+            {
+                RPCConnection.connect(
+                    to: target,
+                    tls: tls,
+                    connectTimeout: .seconds(2),
+                    eventLoopGroup: eventLoopGroup,
+                    logger: logger
+                )
+            }
         }
     }
 
@@ -35,10 +51,11 @@ public final class ConnectionSet: Sendable {
     ///
     /// - Throws: ``RPCError`` `UNAVAILABLE` when it cannot connect.
     public func connection(for index: Int) async throws(RPCError) -> RPCConnection {
-        let slot = self.slots[index % self.slots.count]
+        let number = index % self.slots.count
+        let slot = self.slots[number]
         let future = slot.withLockedValue { current in
             if let current { return current }
-            let opening = self.connect()
+            let opening = self.connectors[number]()
             current = opening
             return opening
         }

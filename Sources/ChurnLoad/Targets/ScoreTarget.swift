@@ -1,5 +1,5 @@
 internal import ChurnTransport
-internal import ChurnWire
+public import ChurnWire
 
 /// Unary `Score` calls against a ChurnGuard scorer (or any server speaking its wire protocol,
 /// such as the ``FixedAnswerServer`` floor), each for another CRM number and feature row.
@@ -10,6 +10,17 @@ public struct ScoreTarget: LoadTarget {
     private let schemaHash: UInt64
     private let topDrivers: UInt32
     private let timeout: Duration
+    private let onAnswer: (@Sendable (Answer) -> Void)?
+
+    /// One answered call, for scenarios that check what was answered (such as the model version
+    /// during a hot swap).
+    public struct Answer: Sendable {
+        /// The call's number, and the connection slot it used (`index % slots`).
+        public var index: Int
+        public var response: ScoreResponse
+        public var sentAt: ContinuousClock.Instant
+        public var answeredAt: ContinuousClock.Instant
+    }
 
     /// Makes a target.
     ///
@@ -18,15 +29,18 @@ public struct ScoreTarget: LoadTarget {
     ///   - schemaHash: the served model's feature-schema hash.
     ///   - topDrivers: explanations asked for per call (0: none).
     ///   - timeout: each call's deadline; a call past it counts as `DEADLINE_EXCEEDED`.
+    ///   - onAnswer: called with every answer (off by default: it costs a clock read).
     public init(
         name: String,
         connections: ConnectionSet,
         rows: [[Double]],
         schemaHash: UInt64,
         topDrivers: UInt32 = 0,
-        timeout: Duration = .seconds(5)
+        timeout: Duration = .seconds(5),
+        onAnswer: (@Sendable (Answer) -> Void)? = nil
     ) {
         precondition(!rows.isEmpty, "a score target needs at least one feature row")
+        self.onAnswer = onAnswer
         self.name = name
         self.connections = connections
         self.rows = rows
@@ -45,7 +59,11 @@ public struct ScoreTarget: LoadTarget {
         )
         do {
             let connection = try await self.connections.connection(for: index)
-            _ = try await connection.unary(ScoringService.score, request, timeout: self.timeout)
+            let sentAt = ContinuousClock.now
+            let response = try await connection.unary(ScoringService.score, request, timeout: self.timeout)
+            if let onAnswer = self.onAnswer {
+                onAnswer(Answer(index: index, response: response, sentAt: sentAt, answeredAt: .now))
+            }
             return .answered(rows: 1)
         } catch {
             return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)")

@@ -39,7 +39,12 @@ final class BenchEnvironment: @unchecked Sendable {
     }
 
     /// Starts `churnguard scorer` with the development certificates (mutual TLS, as in production).
-    func startScorer(churnguard: String, model: String?, name: String = "scorer") async throws -> LocalProcess {
+    func startScorer(
+        churnguard: String,
+        model: String?,
+        name: String = "scorer",
+        extraArguments: [String] = []
+    ) async throws -> LocalProcess {
         guard FileManager.default.isExecutableFile(atPath: churnguard) else {
             throw LoadError(
                 "no churnguard executable at \(churnguard): build it (swift build -c release) or give --churnguard"
@@ -51,6 +56,7 @@ final class BenchEnvironment: @unchecked Sendable {
             "--log-level", "warning",
         ]
         if let model { arguments += ["--model", model] }
+        arguments += extraArguments
         let process = try await LocalProcess(
             name: name,
             executable: churnguard,
@@ -79,8 +85,13 @@ final class BenchEnvironment: @unchecked Sendable {
 
     /// Connections to `target` over this environment's (or `tlsDirectory`'s) certificates.
     func connections(to target: RPCConnection.Target, count: Int, tlsDirectory: String? = nil) -> ConnectionSet {
+        self.connections(to: [target], countEach: count, tlsDirectory: tlsDirectory)
+    }
+
+    /// `countEach` connections to each of `targets`, calls spread over all.
+    func connections(to targets: [RPCConnection.Target], countEach: Int, tlsDirectory: String? = nil) -> ConnectionSet {
         ConnectionSet(
-            target: target,
+            targets: targets,
             tls: tlsDirectory.map {
                 ClientTLS(
                     trustRoots: "\($0)/ca.pem",
@@ -88,15 +99,15 @@ final class BenchEnvironment: @unchecked Sendable {
                     privateKey: "\($0)/client.key"
                 )
             } ?? self.clientTLS,
-            count: count,
+            countEach: countEach,
             eventLoopGroup: self.eventLoops,
             logger: self.logger
         )
     }
 
     /// Asks a scorer which model it serves (for the feature-schema hash calls must send).
-    func health(of connections: ConnectionSet) async throws -> HealthResponse {
-        let connection = try await connections.connection(for: 0)
+    func health(of connections: ConnectionSet, slot: Int = 0) async throws -> HealthResponse {
+        let connection = try await connections.connection(for: slot)
         return try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(10))
     }
 

@@ -14,6 +14,9 @@ struct TargetOptions: ParsableArguments {
     )
     var model: String?
 
+    @Option(help: "Scorer processes to start; calls are spread over them evenly (a scaling run).")
+    var scorers = 1
+
     @Option(help: "The churnguard executable that starts scorers; default the one beside churnbench.")
     var churnguard: String?
 
@@ -34,6 +37,9 @@ struct TargetOptions: ParsableArguments {
 struct LoadOptions: ParsableArguments {
     @Option(help: "Arrival rate in calls per second (makes the run open-loop).")
     var rate: Double?
+
+    @Option(help: "Callers of a closed loop (makes the run closed-loop).")
+    var concurrency: Int?
 
     @Option(help: "Measured seconds per run.")
     var duration: Double?

@@ -159,6 +159,25 @@ struct ScoringHandlersTests {
         #expect(answer.model.alias == .canary)
     }
 
+    @Test("a swapped-out model is freed once the last call holding it is done, and not before")
+    func oldModelFreed() throws {
+        let holder = ModelHolder(ServingModel(model: Self.model, version: 1))
+        weak var first: ServingModel?
+        weak var second: ServingModel?
+        var inFlight: ServingModel? = holder.serving(forCRM: 42)
+        first = inFlight
+        // v2 replaces v1 while a call still holds v1; then v3 replaces v2, which no call holds.
+        holder.swap(to: ServingModel(model: Self.model, version: 2))
+        second = holder.current
+        holder.swap(to: ServingModel(model: Self.model, version: 3))
+        #expect(first != nil, "v1 is freed while a call still scores with it")
+        #expect(second == nil, "v2 outlives its last reference")
+        #expect(inFlight?.identity.version == 1)
+        inFlight = nil
+        #expect(first == nil, "v1 is not freed after its last call")
+        #expect(holder.current.identity.version == 3)
+    }
+
     @Test("health reports the model, and DRAINING once shutdown began")
     func health() {
         let health = HealthHandler(nodeID: "n1", models: ModelHolder(ServingModel(model: Self.model, version: 3)))
