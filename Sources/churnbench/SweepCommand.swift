@@ -9,7 +9,7 @@ struct SweepCommand: AsyncParsableCommand {
         abstract: "Find the highest arrival rate whose p99 stays under a bound (with no failures and the rate held).",
         discussion: """
             Rates rise by --factor from --from until a run misses: p99 over the bound, more than \
-            0.1 % failed, or under 98 % of the asked rate sent. Then the gap between the last good \
+            0.1 % failed, or under 98 % of the calls due sent on time. Then the gap between the last good \
             and the first missed rate is halved --refine times. One run per rate (the scenario's \
             repetitions are ignored); every step is in the report.
             """

@@ -15,8 +15,12 @@ public final class LatencyRecorder: Sendable {
         /// From the actual send to the answer: the service time alone, for comparison. It hides
         /// queueing in the load generator, so it is never the headline number.
         public var serviceTime: Histogram<UInt64>
-        /// Calls sent in the measured window.
+        /// Calls due in the measured window (by intended send time); every one is sent, late
+        /// or not, and ends answered or failed.
         public var sent: Int
+        /// Calls whose actual send fell in the measured window: fewer than `sent` when the
+        /// generator fell behind its schedule.
+        public var sentInWindow: Int
         /// Calls answered.
         public var answered: Int
         /// Rows the answers scored.
@@ -36,13 +40,18 @@ public final class LatencyRecorder: Sendable {
             numberOfSignificantValueDigits: .three
         )
         self.state = NIOLockedValueBox(
-            Snapshot(latency: empty, serviceTime: empty, sent: 0, answered: 0, rows: 0, failures: [:])
+            Snapshot(latency: empty, serviceTime: empty, sent: 0, sentInWindow: 0, answered: 0, rows: 0, failures: [:])
         )
     }
 
-    /// Counts one call as sent.
-    public func recordSent() {
-        self.state.withLockedValue { $0.sent += 1 }
+    /// Counts one call as sent: `due` when its intended send time is in the window, `inWindow`
+    /// when its actual send is.
+    public func recordSent(due: Bool, inWindow: Bool) {
+        guard due || inWindow else { return }
+        self.state.withLockedValue { state in
+            if due { state.sent += 1 }
+            if inWindow { state.sentInWindow += 1 }
+        }
     }
 
     /// Records a finished call.

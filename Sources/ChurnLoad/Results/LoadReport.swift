@@ -96,6 +96,7 @@ public struct MedianSummary: Codable, Sendable, Hashable {
     public var runs: Int
     public var targetRate: Double?
     public var achievedRate: Double
+    public var scheduleHeld: Double
     public var throughput: Double
     public var rowsPerSecond: Double
     public var failed: Int
@@ -120,6 +121,7 @@ public struct MedianSummary: Codable, Sendable, Hashable {
         self.runs = runs.count
         self.targetRate = runs.first?.targetRate
         self.achievedRate = median(runs.map(\.achievedRate))
+        self.scheduleHeld = median(runs.map(\.scheduleHeld))
         self.throughput = median(runs.map(\.throughput))
         self.rowsPerSecond = median(runs.map(\.rowsPerSecond))
         self.failed = runs.map(\.failed).reduce(0, +)

@@ -12,15 +12,18 @@ public struct LoadResult: Codable, Sendable, Hashable {
     /// The measured window and the warm-up before it, in seconds.
     public var durationSeconds: Double
     public var warmupSeconds: Double
-    /// Calls sent in the window, answered, and failed (by error code).
+    /// Calls due in the window (all sent, late or not), answered, and failed (by error code).
     public var sent: Int
     public var answered: Int
     public var failed: Int
     public var failures: [String: Int]
     /// Rows scored by the answers (1 per unary call).
     public var rows: Int
-    /// Calls sent per second of the window (compare with `targetRate`).
+    /// Calls actually sent per second of the window (compare with `targetRate`).
     public var achievedRate: Double
+    /// Calls actually sent in the window over calls due in it: 1 when the generator kept to its
+    /// schedule (a Poisson schedule's own randomness cancels out here).
+    public var scheduleHeld: Double
     /// Answered calls and rows per second of the window.
     public var throughput: Double
     public var rowsPerSecond: Double
@@ -67,7 +70,8 @@ public struct LoadResult: Codable, Sendable, Hashable {
         self.failures = snapshot.failures
         self.failed = snapshot.failures.values.reduce(0, +)
         self.rows = snapshot.rows
-        self.achievedRate = Double(snapshot.sent) / seconds
+        self.achievedRate = Double(snapshot.sentInWindow) / seconds
+        self.scheduleHeld = snapshot.sent == 0 ? 1 : Double(snapshot.sentInWindow) / Double(snapshot.sent)
         self.throughput = Double(snapshot.answered) / seconds
         self.rowsPerSecond = Double(snapshot.rows) / seconds
         self.latency = LatencySummary(nanoseconds: snapshot.latency)

@@ -138,7 +138,7 @@ public enum LoadRunner {
             let callIndex = index
             group.addTask {
                 let sent = clock.now
-                if counted { recorder.recordSent() }
+                recorder.recordSent(due: counted, inWindow: sent >= window.measureStart && sent < window.end)
                 let outcome = await target.call(callIndex)
                 let finished = clock.now
                 if counted {
@@ -175,7 +175,7 @@ public enum LoadRunner {
                     guard let index else { return }
                     let sent = clock.now
                     let counted = sent >= window.measureStart
-                    if counted { recorder.recordSent() }
+                    recorder.recordSent(due: counted, inWindow: counted)
                     let outcome = await target.call(index)
                     if counted {
                         let elapsed = Self.nanoseconds(clock.now - sent)

@@ -1,6 +1,6 @@
 /// Finds the highest open-loop rate a target sustains with its p99 under a bound: rates rise
 /// by `factor` until a run misses (p99 over the bound, more than 0.1 % failed, or under 98 % of
-/// the rate sent), then the gap to the last good rate is halved `refine` times.
+/// the calls due sent on time), then the gap to the last good rate is halved `refine` times.
 public struct RateSweep: Sendable, Hashable {
     /// The p99 bound, in microseconds.
     public var p99BoundMicros: Double
@@ -33,7 +33,7 @@ public struct RateSweep: Sendable, Hashable {
     public func holds(_ result: LoadResult) -> Bool {
         let rate = result.targetRate ?? 0
         return result.latency.p99 <= self.p99BoundMicros && result.failureRate <= 0.001
-            && result.achievedRate >= 0.98 * rate && result.answered > 0
+            && result.scheduleHeld >= 0.98 && result.answered > 0 && rate > 0
     }
 
     /// Sweeps `target` with `base`'s duration, warm-up and arrival process (one run per rate).

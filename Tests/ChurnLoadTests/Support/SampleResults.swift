@@ -14,7 +14,7 @@ func sampleResult(
     let json = """
         {"target": "\(target)", "mode": "open", "targetRate": \(rate), "arrivals": "poisson",
          "durationSeconds": 10, "warmupSeconds": 2, "sent": \(Int(throughput * 10)), "answered": \(Int(throughput * 10)),
-         "failed": 0, "failures": {}, "rows": \(Int(throughput * 10)), "achievedRate": \(throughput),
+         "failed": 0, "failures": {}, "rows": \(Int(throughput * 10)), "achievedRate": \(throughput), "scheduleHeld": 1,
          "throughput": \(throughput), "rowsPerSecond": \(throughput),
          "latency": {"p50": \(p50), "p90": \(p99 * 0.8), "p99": \(p99), "p999": \(p99 * 1.5), "max": \(p99 * 2), "mean": \(p50)},
          "serviceTime": {"p50": \(p50), "p90": \(p99 * 0.8), "p99": \(p99), "p999": \(p99 * 1.5), "max": \(p99 * 2), "mean": \(p50)},

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Reads the results bench/peers/run wrote and prints the peers table with ratios and goal
+verdicts (Markdown). A goal missed is printed as missed, with the numbers.
+
+    python3 bench/peers/summarize.py --results bench/results --date 2026-11-23
+"""
+import argparse
+import json
+import os
+
+UNARY_BOUND_US = 10_000
+BATCH_BOUND_US = 250_000
+
+
+def load(path):
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def holds(run, bound):
+    rate = run.get("targetRate") or 0
+    failure = run["failed"] / run["sent"] if run["sent"] else 1
+    return run["latency"]["p99"] <= bound and failure <= 0.001 and run["scheduleHeld"] >= 0.98 and run["answered"] > 0 and rate > 0
+
+
+def best(path, bound):
+    """The highest swept rate that held, as (calls/s, rows/s, p99 µs), or None."""
+    if not os.path.exists(path):
+        return None
+    runs = [run for target in load(path)["targets"] for run in target["runs"]]
+    good = [run for run in runs if holds(run, bound)]
+    if not good:
+        return (0, 0, None)
+    top = max(good, key=lambda run: run["targetRate"])
+    return (top["throughput"], top["rowsPerSecond"], top["latency"]["p99"])
+
+
+def time(us):
+    if us is None:
+        return "-"
+    return f"{us:.0f} µs" if us < 1000 else f"{us / 1000:.2f} ms"
+
+
+def ratio(a, b):
+    return a / b if b else float("inf")
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--date", required=True)
+    args = parser.parse_args()
+    path = lambda name: os.path.join(args.results, f"{name}-{args.date}.json")
+    lines = [f"# ChurnGuard and its peers, {args.date}", ""]
+    first = None
+    for name in ("peers-unary-1000", "peers-unary-2000", "peers-batch-5"):
+        if not os.path.exists(path(name)):
+            continue
+        report = load(path(name))
+        first = first or report
+        lines += [f"## {report['description']}", "",
+                  "| target | sent/s | answered/s | rows/s | p50 | p90 | p99 | p99.9 | failed | server CPU/call |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        for target in report["targets"]:
+            m = target["median"]
+            cpu = m.get("serverCPUMicrosPerCall")
+            lines.append(
+                f"| {target['target']} | {m['achievedRate']:,.0f} | {m['throughput']:,.0f} | {m['rowsPerSecond']:,.0f} "
+                f"| {time(m['latency']['p50'])} | {time(m['latency']['p90'])} | {time(m['latency']['p99'])} "
+                f"| {time(m['latency']['p999'])} | {m['failed']} | {'-' if cpu is None else f'{cpu:,.0f} µs'} |")
+        lines.append("")
+    if first:
+        lines.insert(1, f"{first['machine']['cores']} cores, {first['machine']['cpu']}; commit {first.get('commit') or '?'}; "
+                        "medians of the repetitions; latency from the intended send time (open loop, Poisson arrivals).\n")
+
+    sweeps = {t: best(path(f"peers-sweep-unary-{t}"), UNARY_BOUND_US) for t in ("churnguard", "floor", "grpc", "fastapi")}
+    batch = {t: best(path(f"peers-sweep-batch-{t}"), BATCH_BOUND_US) for t in ("churnguard", "grpc", "fastapi")}
+    lines += ["## Highest rate held (rate sweeps)", "",
+              f"Unary: p99 ≤ {UNARY_BOUND_US / 1000:.0f} ms; batch: p99 ≤ {BATCH_BOUND_US / 1000:.0f} ms per 1,000-row frame; "
+              "no failures, ≥ 98 % of the calls due sent on time.", "",
+              "| target | unary calls/s | its p99 | batch rows/s | its p99 |", "|---|---|---|---|---|"]
+    for target in ("churnguard", "floor", "grpc", "fastapi"):
+        unary = sweeps.get(target)
+        rows = batch.get(target)
+        lines.append(
+            f"| {target} | {'-' if not unary else f'{unary[0]:,.0f}'} | {time(unary[2]) if unary else '-'} "
+            f"| {'-' if not rows else f'{rows[1]:,.0f}'} | {time(rows[2]) if rows else '-'} |")
+    lines.append("")
+
+    goals = []
+    cg, grpc, fast, floor = (sweeps.get(t) for t in ("churnguard", "grpc", "fastapi", "floor"))
+    if cg and grpc:
+        r = ratio(cg[0], grpc[0])
+        goals.append(f"- Throughput at equal p99 (≤ {UNARY_BOUND_US / 1000:.0f} ms) ≥ 2× gRPC's: {r:.2f}× → {verdict(r >= 2)}")
+    for rate in (1000, 2000):
+        if os.path.exists(path(f"peers-unary-{rate}")):
+            medians = {t["target"]: t["median"] for t in load(path(f"peers-unary-{rate}"))["targets"]}
+            ours = medians.get("churnguard unary")
+            theirs = medians.get("grpc-swift unary")
+            if ours and theirs:
+                r = ours["latency"]["p99"] / theirs["latency"]["p99"]
+                goals.append(f"- p99 at {rate:,} calls/s ≤ 0.5× gRPC's: {time(ours['latency']['p99'])} vs "
+                             f"{time(theirs['latency']['p99'])} = {r:.2f}× → {verdict(r <= 0.5)}")
+    if cg and fast:
+        r = ratio(cg[0], fast[0])
+        goals.append(f"- Unary calls/s ≥ 10× FastAPI's: {r:.1f}× → {verdict(r >= 10)}")
+    cgb, fastb = batch.get("churnguard"), batch.get("fastapi")
+    if cgb and fastb:
+        r = ratio(cgb[1], fastb[1])
+        goals.append(f"- Batch rows/s ≥ 50× FastAPI's: {r:.1f}× → {verdict(r >= 50)}")
+    if cg and floor:
+        r = ratio(cg[0], floor[0])
+        goals.append(f"- Unary throughput ≥ 0.9× the transport floor's: {r:.2f}× → {verdict(r >= 0.9)}")
+    lines += ["## Goals (issue 6)", ""] + goals + [""]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
