@@ -34,8 +34,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
+        // glibc's malloc.h (malloc_trim: a scorer hands a swapped-out model's memory back).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+
         // liblz4 from the system (Debian: liblz4-dev).
         .systemLibrary(
             name: "CLZ4",
@@ -78,6 +83,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "ChurnWire",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -128,6 +134,10 @@ let package = Package(
                 "ChurnWire",
                 "ChurnModel",
                 "ChurnTransport",
+                "CMalloc",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -222,6 +232,8 @@ let package = Package(
                 "ChurnScorer",
                 "ChurnClient",
                 "ChurnCertificates",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -274,6 +286,7 @@ let package = Package(
                 "ChurnRegistry",
                 "ChurnModel",
                 "ChurnTesting",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "churnguard",
                 "ChurnScorer",
                 "ChurnClient",
@@ -314,6 +327,7 @@ let package = Package(
                 "ChurnTransport",
                 "ChurnWire",
                 "ChurnTesting",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "ChurnCertificates",
                 "churnguard",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -54,7 +54,7 @@ struct HotSwapCommand: AsyncParsableCommand {
     @Option(help: "Folder for the results (JSON, SVG and a Markdown summary).")
     var out = "bench/results"
 
-    @Option(help: "File name (without extension) of the results; default hot-swap-DATE.")
+    @Option(help: "File name (without extension) of the results; default hot-swap-scorers-DATE.")
     var label: String?
 
     func validate() throws {
@@ -222,7 +222,7 @@ struct HotSwapCommand: AsyncParsableCommand {
         window: (start: ContinuousClock.Instant, firstChange: ContinuousClock.Instant, end: ContinuousClock.Instant),
         modelBytes: Int
     ) throws -> String {
-        let name = self.label ?? ReportOutput.datedName("hot-swap")
+        let name = self.label ?? ReportOutput.datedName("hot-swap-scorers")
         let report = LoadReport(
             scenario: "hot-swap",
             description: "3 promotions and a rollback under \(Int(self.rate)) calls/s on \(self.scorers) scorers",

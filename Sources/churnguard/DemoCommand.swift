@@ -105,7 +105,11 @@ struct DemoCommand: AsyncParsableCommand {
         let holder = scorer.models
         let rules = configuration.rules
         holder.replace(with: RegistryServing.servingModels(initial, rules: rules))
-        watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
+        watcher.onApply { models in
+            holder.replace(with: RegistryServing.servingModels(models, rules: rules))
+            // The old models go with their last calls; then their memory goes back to the system.
+            FreedMemory.release(after: .seconds(1))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [scorer, watcher, recorder],

@@ -6,6 +6,8 @@ import ChurnTransport
 import ChurnWire
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -75,8 +77,25 @@ struct ScorerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
+    @Option(
+        help: """
+            Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (plain HTTP; 0 picks a free port): \
+            registry reachability, the production version, swaps, refusals and failed registry reads.
+            """
+    )
+    var metricsPort: Int?
+
+    @Option(help: "With --metrics-port: the address to listen on (default 127.0.0.1; metrics are not behind TLS).")
+    var metricsHost = "127.0.0.1"
+
+    @Option(help: "With --metrics-port: write the metrics port to this file once listening.")
+    var metricsPortFile: String?
+
     func validate() throws {
         if let port = self.port, !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
+        if let port = self.metricsPort, !(0...65535).contains(port) {
+            throw ValidationError("--metrics-port must be 0 to 65535")
+        }
         guard Logger.Level(rawValue: self.logLevel) != nil else { throw ValidationError("unknown --log-level") }
         if let interval = self.pollIntervalMs, !(100...600_000).contains(interval) {
             throw ValidationError("--poll-interval-ms must be 100 to 600000")
@@ -97,6 +116,24 @@ struct ScorerCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "churnguard.scorer")
+        // Metrics first: the registry watcher makes its counters when it is created.
+        var metricsEndpoint: MetricsEndpoint?
+        if let metricsPort = self.metricsPort {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let portFile = self.metricsPortFile
+            metricsEndpoint = MetricsEndpoint(
+                registry: registry,
+                host: self.metricsHost,
+                port: metricsPort,
+                logger: logger
+            ) {
+                port in
+                if let portFile {
+                    _ = FileManager.default.createFile(atPath: portFile, contents: Data("\(port)\n".utf8))
+                }
+            }
+        }
         do {
             let configuration = try self.configuration()
             var watcher: RegistryWatcher?
@@ -138,10 +175,15 @@ struct ScorerCommand: AsyncParsableCommand {
                 let rules = configuration.rules
                 let holder = scorer.models
                 holder.replace(with: RegistryServing.servingModels(initial, rules: rules))
-                watcher.onApply { models in holder.replace(with: RegistryServing.servingModels(models, rules: rules)) }
+                watcher.onApply { models in
+                    holder.replace(with: RegistryServing.servingModels(models, rules: rules))
+                    // The old models go with their last calls; then their memory goes back to the system.
+                    FreedMemory.release(after: .seconds(1))
+                }
                 services.append(watcher)
             }
             if let recorder { services.append(recorder) }
+            if let metricsEndpoint { services.append(metricsEndpoint) }
             let served = scorer.models.current.identity
             logger.info(
                 "serving",

@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 import Testing
 
@@ -117,10 +118,12 @@ struct RegistryWatcherTests {
             }
             try await registry.client.query("ALTER TABLE model_versions ENABLE TRIGGER model_versions_immutable")
             let applied = Applied()
+            let metrics = PrometheusCollectorRegistry()
             let watcher = RegistryWatcher(
                 url: url,
                 configuration: .init(modelName: "churn-test", pollInterval: .milliseconds(200), scorerID: "scorer-7"),
                 logger: TestRegistry.logger,
+                metrics: RegistryMetrics(modelName: "churn-test", factory: PrometheusMetricsFactory(registry: metrics)),
                 apply: applied.record
             )
             #expect(try await watcher.loadInitial(timeout: .seconds(60)).production.version == 1)
@@ -135,6 +138,10 @@ struct RegistryWatcherTests {
                 #expect(applied.last == nil || applied.last?.production.version == 1)
                 #expect(watcher.statistics.refusals == 1, "a refused version is not retried")
             }
+            let exported = metrics.emitToString()
+            #expect(exported.contains("churnguard_registry_swap_refusals_total{model=\"churn-test\"} 1"), "\(exported)")
+            #expect(exported.contains("churnguard_model_version{model=\"churn-test\",alias=\"production\"} 1.0"))
+            #expect(exported.contains("churnguard_registry_reachable{model=\"churn-test\"} 1.0"))
             let refusals = try await registry.history(name: "churn-test").filter { $0.action == "swap-refused" }
             #expect(refusals.count >= 1)
             #expect(refusals.first?.actor == "scorer-7" && refusals.first?.toVersion == bad)
@@ -164,6 +171,7 @@ struct RegistryWatcherTests {
             }
 
             let applied = Applied()
+            let metrics = PrometheusCollectorRegistry()
             let watcher = RegistryWatcher(
                 url: url,
                 configuration: .init(
@@ -173,13 +181,21 @@ struct RegistryWatcherTests {
                     maxBackoff: .milliseconds(400)
                 ),
                 logger: TestRegistry.logger,
+                metrics: RegistryMetrics(modelName: "churn-test", factory: PrometheusMetricsFactory(registry: metrics)),
                 apply: applied.record
             )
+            let reachable = { (value: Int) in
+                metrics.emitToString().contains(
+                    "churnguard_registry_reachable{model=\"churn-test\"} \(Double(value))\n"
+                )
+            }
             #expect(try await watcher.loadInitial(timeout: .seconds(60)).production.version == 1)
             try await Self.watching(watcher) {
                 #expect(try await Self.eventually { watcher.isReachable } != nil)
                 try await TestPostgres.stopDedicated(directory: directory)
                 #expect(try await Self.eventually { !watcher.isReachable } != nil, "the outage is noticed")
+                #expect(reachable(0), "the metric shows the registry unreachable")
+                #expect(metrics.emitToString().contains("churnguard_registry_failed_reads_total{model=\"churn-test\"}"))
                 #expect(watcher.current?.production.version == 1, "the last good model keeps serving")
 
                 // Start-up while it is down: the cached model, verified, and said so.
@@ -205,6 +221,8 @@ struct RegistryWatcherTests {
                     try await Self.eventually { applied.last?.production.version == 2 } != nil,
                     "converges after the outage"
                 )
+                #expect(reachable(1), "the metric shows the registry reachable again")
+                #expect(metrics.emitToString().contains("churnguard_registry_swaps_total{model=\"churn-test\"} 1"))
             }
             // Without a cache and without a database, start-up fails with the reason.
             try await TestPostgres.stopDedicated(directory: directory)

@@ -1,5 +1,6 @@
 import ChurnModel
 import ChurnWire
+internal import CoreMetrics
 import Foundation
 public import Logging
 import NIOConcurrencyHelpers
@@ -95,15 +96,21 @@ public final class RegistryWatcher: Service, Sendable {
     let state: NIOLockedValueBox<State>
     let triggers: AsyncStream<Void>
     let trigger: AsyncStream<Void>.Continuation
+    let metrics: RegistryMetrics
 
     /// Makes a watcher; nothing connects until ``loadInitial()`` or ``run()``.
+    ///
+    /// - Parameter metrics: where reachability, the served version, swaps, refusals and failed
+    ///   reads are reported; default the process's metrics system.
     public init(
         url: DatabaseURL,
         configuration: Configuration,
         logger: Logger,
+        metrics: RegistryMetrics? = nil,
         apply: @escaping @Sendable (RegistryModels) -> Void
     ) {
         self.url = url
+        self.metrics = metrics ?? RegistryMetrics(modelName: configuration.modelName)
         self.configuration = configuration
         self.logger = logger
         self.applyBox = NIOLockedValueBox(apply)
@@ -300,7 +307,10 @@ public final class RegistryWatcher: Service, Sendable {
             } else {
                 self.state.withLockedValue { $0.reachable = true }
             }
+            self.metrics.reachable.record(1)
         } catch {
+            self.metrics.reachable.record(0)
+            self.metrics.failedRefreshes.increment()
             let wasReachable = self.state.withLockedValue { state in
                 let was = state.reachable
                 state.reachable = false
@@ -398,6 +408,7 @@ public final class RegistryWatcher: Service, Sendable {
             state.refused.insert(version)
             state.statistics.refusals += 1
         }
+        self.metrics.refusals.increment()
         self.logger.error(
             "refused a registry version: the old model keeps serving",
             metadata: [
@@ -416,12 +427,17 @@ public final class RegistryWatcher: Service, Sendable {
     }
 
     func install(_ models: RegistryModels, reachable: Bool) {
-        self.state.withLockedValue { state in
-            if state.current != nil { state.statistics.swaps += 1 }
+        let swapped = self.state.withLockedValue { state in
+            let swapped = state.current != nil
+            if swapped { state.statistics.swaps += 1 }
             state.current = models
             state.reachable = reachable
             if state.expectedSchemaHash == nil { state.expectedSchemaHash = models.production.model.schema.hash }
+            return swapped
         }
+        if swapped { self.metrics.swaps.increment() }
+        self.metrics.reachable.record(reachable ? 1 : 0)
+        self.metrics.productionVersion.record(models.production.version)
         self.applyBox.withLockedValue { $0 }(models)
         self.writeCache(models.production)
     }

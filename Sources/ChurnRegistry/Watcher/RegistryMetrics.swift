@@ -1,0 +1,41 @@
+public import CoreMetrics
+
+/// What a ``RegistryWatcher`` reports to the metrics system: whether the registry is reachable,
+/// the versions it serves, its swaps, refusals and failed reads. Labelled with the model name.
+///
+/// Pass a factory to keep a watcher's metrics apart (tests do); the default is the process's
+/// bootstrapped `MetricsSystem` (the scorer bootstraps Prometheus when `--metrics-port` is set).
+public struct RegistryMetrics: Sendable {
+    /// 1 while the last registry read succeeded, 0 while it is unreachable.
+    let reachable: Gauge
+    /// The version serving as production.
+    let productionVersion: Gauge
+    /// Model swaps applied (a new production, canary or shadow).
+    let swaps: Counter
+    /// Versions refused (checksum, schema or golden inputs); each is also audited `swap-refused`.
+    let refusals: Counter
+    /// Registry reads that failed or timed out.
+    let failedRefreshes: Counter
+
+    /// Makes the metrics of the watcher of `modelName`.
+    public init(modelName: String, factory: any MetricsFactory = MetricsSystem.factory) {
+        let dimensions = [("model", modelName)]
+        self.reachable = Gauge(label: "churnguard_registry_reachable", dimensions: dimensions, factory: factory)
+        self.productionVersion = Gauge(
+            label: "churnguard_model_version",
+            dimensions: dimensions + [("alias", "production")],
+            factory: factory
+        )
+        self.swaps = Counter(label: "churnguard_registry_swaps_total", dimensions: dimensions, factory: factory)
+        self.refusals = Counter(
+            label: "churnguard_registry_swap_refusals_total",
+            dimensions: dimensions,
+            factory: factory
+        )
+        self.failedRefreshes = Counter(
+            label: "churnguard_registry_failed_reads_total",
+            dimensions: dimensions,
+            factory: factory
+        )
+    }
+}
