@@ -16,18 +16,58 @@ extension RPCConnection {
         _ request: Request,
         timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
-        try await self.withStream(method.descriptor, timeout: timeout) { stream, headers throws(RPCError) in
-            var body = ByteBuffer()
-            var encoder = FrameEncoder(peerAcceptsCompression: false)
-            encoder.encode(request, flags: .end, into: &body)
-            try await stream.write(.headers(.init(headers: headers)))
-            try await stream.write(.data(.init(data: .byteBuffer(body), endStream: true)))
-            var responses = stream.responses(as: Response.self).makeAsyncIterator()
-            guard let response = try await responses.next() else {
-                throw RPCError(.internal, "the server ended the call without an answer")
-            }
-            return response
+        var body = ByteBuffer()
+        var encoder = FrameEncoder(peerAcceptsCompression: false)
+        encoder.encode(request, flags: .end, into: &body)
+        var headers = Self.requestHeaders(method.descriptor, authority: self.target.description)
+        var deadline: NIODeadline?
+        if let timeout {
+            headers.add(name: RPCProtocol.timeoutHeader, value: String(Self.milliseconds(timeout)))
+            deadline = .now() + TimeAmount(timeout)
         }
+        let promise = self.channel.eventLoop.makePromise(of: Frame.self)
+        let target = self.target
+        let limits = self.limits
+        let requestHeaders = headers
+        let requestBody = body
+        let callDeadline = deadline
+        let connection = self.channel
+        connection.eventLoop.execute {
+            guard connection.isActive else {
+                promise.fail(RPCError(.unavailable, "the connection to \(target) is closed"))
+                return
+            }
+            self.multiplexer.createStreamChannel { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    let handler = UnaryCallHandler(
+                        headers: requestHeaders,
+                        body: requestBody,
+                        deadline: callDeadline,
+                        limits: limits,
+                        target: target.description,
+                        promise: promise
+                    )
+                    try stream.pipeline.syncOperations.addHandler(handler)
+                }
+            }.whenFailure { error in
+                promise.fail(RPCError(.unavailable, "cannot open a stream to \(target): \(error)", cause: error))
+            }
+        }
+        let frame: Frame
+        do {
+            frame = try await promise.futureResult.get()
+        } catch {
+            throw error as? RPCError ?? RPCError(.unavailable, "the call to \(target) failed: \(error)", cause: error)
+        }
+        return try RPCResponseStream<Response>.AsyncIterator.decode(frame, limits: self.limits)
+    }
+
+    /// A timeout as whole milliseconds for `churn-timeout-ms`: at least 1, at most the protocol's limit.
+    static func milliseconds(_ timeout: Duration) -> Int64 {
+        min(
+            max(Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000, 1),
+            RPCProtocol.maxTimeoutMilliseconds
+        )
     }
 
     /// Calls a bidirectional-streaming method: `requests` are sent as they come (one frame
@@ -87,14 +127,7 @@ extension RPCConnection {
         var headers = Self.requestHeaders(method, authority: self.target.description)
         var timer: Scheduled<Void>?
         if let deadline, let timeout {
-            let milliseconds = min(
-                max(
-                    Int64(timeout.components.seconds) * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000,
-                    1
-                ),
-                RPCProtocol.maxTimeoutMilliseconds
-            )
-            headers.add(name: RPCProtocol.timeoutHeader, value: String(milliseconds))
+            headers.add(name: RPCProtocol.timeoutHeader, value: String(Self.milliseconds(timeout)))
             timer = channel.channel.eventLoop.scheduleTask(deadline: deadline) { [channel] in
                 timedOut.withLockedValue { $0 = true }
                 channel.channel.close(promise: nil)
