@@ -235,7 +235,7 @@ struct HotSwapCommand: AsyncParsableCommand {
         let final = memory.median(in: (window.end - .milliseconds(700))..<window.end)
         let p99 = observer.p99
         func ms(_ duration: Duration?) -> String {
-            duration.map { String(format: "%.0f ms", Double(LoadRunnerClock.nanoseconds($0)) / 1e6) } ?? "never"
+            duration.map { String(format: "%.0f ms", Double(LoadRunner.nanoseconds($0)) / 1e6) } ?? "never"
         }
         var lines = [
             "# Hot swap under load, \(report.date)",

@@ -186,7 +186,8 @@ public enum LoadRunner {
         }
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
+    /// A duration in whole nanoseconds.
+    public static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }

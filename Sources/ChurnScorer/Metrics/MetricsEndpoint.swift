@@ -1,3 +1,4 @@
+internal import ChurnTransport
 public import Logging
 public import NIOCore
 internal import NIOHTTP1
@@ -36,17 +37,24 @@ public struct MetricsEndpoint: Service {
     }
 
     /// Serves until cancelled or shut down gracefully.
+    ///
+    /// - Throws: ``TransportError/Code/bindFailed`` when the address cannot be listened on.
     public func run() async throws {
         let registry = self.registry
-        let channel = try await ServerBootstrap(group: self.group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(MetricsHandler(registry: registry))
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: self.group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(MetricsHandler(registry: registry))
+                    }
                 }
-            }
-            .bind(host: self.host, port: self.port).get()
+                .bind(host: self.host, port: self.port).get()
+        } catch {
+            throw TransportError(.bindFailed, "cannot serve metrics on \(self.host):\(self.port)", cause: error)
+        }
         let port = channel.localAddress?.port ?? self.port
         self.logger.info("metrics at http://\(self.host):\(port)/metrics")
         self.listening(port)

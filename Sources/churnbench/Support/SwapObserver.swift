@@ -65,7 +65,7 @@ final class SwapObserver: Sendable {
     func observe(_ answer: ScoreTarget.Answer) {
         let version = answer.response.model.version
         let scorer = (answer.index % self.slots) % self.scorers
-        let micros = UInt64(max(1, LoadRunnerClock.nanoseconds(answer.answeredAt - answer.sentAt)))
+        let nanoseconds = UInt64(max(1, LoadRunner.nanoseconds(answer.answeredAt - answer.sentAt)))
         self.state.withLockedValue { state in
             state.answered += 1
             // What was live: the current production version, and the one before it while the
@@ -86,9 +86,9 @@ final class SwapObserver: Sendable {
             guard answer.sentAt >= self.measuringFrom else { return }
             let inWindow = state.changes.contains { answer.sentAt >= $0.at && answer.sentAt - $0.at < self.window }
             if inWindow {
-                _ = state.swapWindow.record(micros)
+                _ = state.swapWindow.record(nanoseconds)
             } else if state.changes.allSatisfy({ answer.sentAt < $0.at || answer.sentAt - $0.at >= self.window }) {
-                _ = state.steady.record(micros)
+                _ = state.steady.record(nanoseconds)
             }
         }
     }
@@ -116,13 +116,5 @@ final class SwapObserver: Sendable {
                 state.swapWindow.totalCount, state.steady.totalCount
             )
         }
-    }
-}
-
-/// Nanoseconds of a duration.
-enum LoadRunnerClock {
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

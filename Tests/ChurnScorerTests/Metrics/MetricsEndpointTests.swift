@@ -1,5 +1,6 @@
 import ChurnScorer
 import ChurnTesting
+import ChurnTransport
 import Foundation
 import Prometheus
 import Testing
@@ -38,6 +39,14 @@ struct MetricsEndpointTests {
             post.httpMethod = "POST"
             let (_, refused) = try await URLSession.shared.data(for: post)
             #expect((refused as? HTTPURLResponse)?.statusCode == 405)
+
+            // A port already taken is a typed error naming the address, not a crash.
+            let second = MetricsEndpoint(registry: registry, port: port, logger: quietLogger())
+            await #expect {
+                try await second.run()
+            } throws: { error in
+                (error as? TransportError)?.code == .bindFailed && "\(error)".contains("127.0.0.1:\(port)")
+            }
         }
     }
 
