@@ -97,6 +97,39 @@ public struct TrainedModel: Sendable {
         }
     }
 
+    /// The churn probabilities of many rows at once: `rows` holds `probabilities.count` rows of
+    /// the schema's width, row after row; `probabilities[i]` receives row `i`'s probability, equal
+    /// to the bit to ``probability(_:)-(UnsafeBufferPointer<Double>)`` of that row.
+    ///
+    /// The batch path: a tree ensemble walks blocks of rows through each tree together
+    /// (``TreeEnsemble/rawScores(rows:into:)``), which is faster than scoring row by row.
+    ///
+    /// - Throws: ``ModelError/Code/featureCountMismatch`` unless `rows.count` is
+    ///   `probabilities.count` × the schema's width.
+    public func probabilities(
+        rows: UnsafeBufferPointer<Double>,
+        into probabilities: UnsafeMutableBufferPointer<Double>
+    ) throws(ModelError) {
+        switch self.scorer {
+        case .logistic(let model):
+            let width = self.schema.features.count
+            guard rows.count == probabilities.count * width else {
+                throw ModelError(
+                    .featureCountMismatch,
+                    "\(rows.count) values are not \(probabilities.count) rows of \(width) features"
+                )
+            }
+            let link = OutputLink.sigmoid(scale: 1)
+            for index in probabilities.indices {
+                let row = UnsafeBufferPointer(rebasing: rows[index * width..<(index + 1) * width])
+                probabilities[index] = link.apply(try model.rawScore(row))
+            }
+        case .trees(let ensemble, let link):
+            try ensemble.rawScores(rows: rows, into: probabilities)
+            for index in probabilities.indices { probabilities[index] = link.apply(probabilities[index]) }
+        }
+    }
+
     /// The model's output for a row: the churn probability.
     ///
     /// - Throws: as ``rawScore(_:)``.

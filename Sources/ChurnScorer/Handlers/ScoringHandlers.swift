@@ -141,22 +141,26 @@ public struct ScoringHandlers: Sendable {
         }
         let topDrivers = try self.checkTopDrivers(request.topDrivers)
 
-        var probabilities = [Double]()
+        let probabilities: [Double]
         var bands = [ChurnWire.RiskBand]()
         var flags = [UInt32]()
-        probabilities.reserveCapacity(rows)
         bands.reserveCapacity(rows)
         flags.reserveCapacity(rows)
         let riskBands = serving.model.riskBands
         do {
-            try request.features.withUnsafeBufferPointer { (all) throws(ModelError) in
+            probabilities = try request.features.withUnsafeBufferPointer { (all) throws(ModelError) in
+                // The whole frame at once: blocks of rows walk each tree together.
+                let scored = try [Double](unsafeUninitializedCapacity: rows) { (buffer, count) throws(ModelError) in
+                    buffer.initialize(repeating: 0)
+                    count = rows
+                    try serving.model.probabilities(rows: all, into: buffer)
+                }
                 for index in 0..<rows {
                     let row = UnsafeBufferPointer(rebasing: all[index * width..<(index + 1) * width])
-                    let probability = try serving.model.probability(row)
-                    probabilities.append(probability)
-                    bands.append(ChurnWire.RiskBand(rawValue: riskBands.band(of: probability).rawValue))
+                    bands.append(ChurnWire.RiskBand(rawValue: riskBands.band(of: scored[index]).rawValue))
                     flags.append(serving.ruleFlags(row))
                 }
+                return scored
             }
         } catch {
             throw RPCError(.internal, "scoring failed: \(error.message)")
