@@ -78,6 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
                 shutdownGracePeriod: .seconds(5)
             )
         )
+        // Models will be swapped: give their memory back when they go.
+        FreedMemory.returnLargeBlocksPromptly()
         let watcher = RegistryWatcher(
             url: registryURL,
             configuration: .init(

@@ -142,6 +142,8 @@ struct ScorerCommand: AsyncParsableCommand {
             if let name = configuration.registry.model {
                 let url = try Self.registryURL(configuration.registry)
                 recorder = ShadowRecorder(url: url, scorerID: configuration.nodeID, logger: logger)
+                // Models will be swapped: give their memory back when they go.
+                FreedMemory.returnLargeBlocksPromptly()
                 let watching = RegistryWatcher(
                     url: url,
                     configuration: .init(

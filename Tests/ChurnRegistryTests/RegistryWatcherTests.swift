@@ -88,6 +88,54 @@ struct RegistryWatcherTests {
         }
     }
 
+    @Test func theCacheFollowsProductionAsPublished() async throws {
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-cache-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: cache) }
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            _ = try await Self.publish(registry, intercept: -2)
+            _ = try await Self.publish(registry, intercept: -1)
+            try await registry.promote(name: "churn-test", version: 1, to: .production, actor: "test")
+            try await registry.promote(
+                name: "churn-test",
+                version: 2,
+                to: .canary,
+                trafficBasisPoints: 500,
+                actor: "test"
+            )
+            let file = "\(cache)/churn-test.registry-cache"
+            let published = { (version: Int) async throws -> [UInt8] in
+                Array("\(version)\n".utf8)
+                    + (try await registry.artifact(name: "churn-test", version: version).artifact)
+            }
+            let applied = Applied()
+            let watcher = RegistryWatcher(
+                url: url,
+                configuration: .init(modelName: "churn-test", pollInterval: .milliseconds(200), cacheDirectory: cache),
+                logger: TestRegistry.logger,
+                apply: applied.record
+            )
+            _ = try await watcher.loadInitial(timeout: .seconds(60))
+            // Production's bytes as downloaded and verified.
+            #expect(FileManager.default.contents(atPath: file).map { [UInt8]($0) } == (try await published(1)))
+            try await Self.watching(watcher) {
+                // Version 2 is already loaded as the canary: promoted, it is served from memory
+                // and the cache gets it re-encoded, the same bytes.
+                try await registry.promote(name: "churn-test", version: 2, to: .production, actor: "test")
+                #expect(try await Self.eventually { applied.last?.production.version == 2 } != nil)
+                let expected = try await published(2)
+                #expect(
+                    try await Self.eventually {
+                        FileManager.default.contents(atPath: file).map { [UInt8]($0) } == expected
+                    } != nil,
+                    "the cache holds version 2"
+                )
+            }
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cache).filter { $0.hasSuffix(".tmp") }
+            #expect(leftovers.isEmpty, "no temporary files left: \(leftovers)")
+        }
+    }
+
     @Test(arguments: ["corrupt artifact", "wrong checksum", "schema mismatch", "golden mismatch"])
     func aBadVersionIsRefusedAuditedAndTheOldOneServes(damage: String) async throws {
         try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in

@@ -13,6 +13,10 @@ public import ServiceLifecycle
 /// schema and its golden inputs, and only then hands the new set of models to `apply` — which
 /// swaps one reference, so calls in flight finish on the model they started with.
 ///
+/// Serving comes first: the watcher's connections run on an event loop of their own, not on one
+/// that serves calls, and a version's checks and parsing run on a thread at a lower priority
+/// (``RegistryThreads``).
+///
 /// A version that fails a check is refused: logged, counted, written to the audit log as
 /// `swap-refused`, never retried, and the old model keeps serving. While the database is down
 /// the last good models keep serving and ``isReachable`` is false; the watcher reconnects with
@@ -84,6 +88,8 @@ public final class RegistryWatcher: Service, Sendable {
         var listening = false
         /// Whether a registry read is still running (it may outlive its deadline).
         var inFlightRunning = false
+        /// The production version the cache file holds.
+        var cachedVersion: Int?
     }
 
     public let configuration: Configuration
@@ -117,7 +123,11 @@ public final class RegistryWatcher: Service, Sendable {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
         self.quietLogger = quiet
-        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.client = PostgresClient(
+            configuration: url.configuration,
+            eventLoopGroup: RegistryThreads.database,
+            backgroundLogger: quiet
+        )
         self.state = NIOLockedValueBox(State(expectedSchemaHash: configuration.expectedSchemaHash))
         (self.triggers, self.trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -212,7 +222,11 @@ public final class RegistryWatcher: Service, Sendable {
     /// - Throws: ``RegistryError`` when the registry is down and nothing usable is cached, or
     ///   the registry has no production version.
     public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
-        let client = PostgresClient(configuration: self.url.configuration, backgroundLogger: self.quietLogger)
+        let client = PostgresClient(
+            configuration: self.url.configuration,
+            eventLoopGroup: RegistryThreads.database,
+            backgroundLogger: self.quietLogger
+        )
         let outcome: Result<RegistryModels, RegistryError> = await withTaskGroup(
             of: Result<RegistryModels, RegistryError>?.self
         ) {
@@ -246,6 +260,7 @@ public final class RegistryWatcher: Service, Sendable {
         switch outcome {
         case .success(let models):
             self.install(models, reachable: true)
+            await self.cacheProduction(models)
             return models
         case .failure(let error) where error.code == .unavailable:
             guard let cached = self.loadCache() else {
@@ -296,6 +311,7 @@ public final class RegistryWatcher: Service, Sendable {
             if !wasReachable { self.logger.info("registry reachable again") }
             if current.map({ $0.signature != models.signature }) ?? true {
                 self.install(models, reachable: true)
+                await self.cacheProduction(models)
                 self.logger.info(
                     "serving new registry models",
                     metadata: [
@@ -344,10 +360,18 @@ public final class RegistryWatcher: Service, Sendable {
             if let loaded = known[version] { return loaded }
             if self.state.withLockedValue({ $0.refused.contains(version) }) { return nil }
             let record = try await registry.artifact(name: self.configuration.modelName, version: version)
+            // Production's bytes go to the cache as downloaded, once verified: no re-encoding.
+            let cachesBytes = alias == .production
             do throws(RegistryError) {
-                let loaded = try self.verify(record)
+                let loaded = try await RegistryThreads.load { () throws(RegistryError) in
+                    let loaded = try self.verify(record)
+                    if cachesBytes { self.writeCache(version: record.version, artifact: record.artifact) }
+                    return loaded
+                }
                 known[version] = loaded
                 return loaded
+            } catch  where error.code == .unavailable {
+                throw error
             } catch {
                 await self.refuse(version: version, alias: alias, reason: error.message, registry: registry)
                 return nil
@@ -439,7 +463,6 @@ public final class RegistryWatcher: Service, Sendable {
         self.metrics.reachable.record(reachable ? 1 : 0)
         self.metrics.productionVersion.record(models.production.version)
         self.applyBox.withLockedValue { $0 }(models)
-        self.writeCache(models.production)
     }
 
     // MARK: Cache
@@ -448,15 +471,46 @@ public final class RegistryWatcher: Service, Sendable {
         self.configuration.cacheDirectory.map { "\($0)/\(self.configuration.modelName).registry-cache" }
     }
 
-    /// Writes the production artifact with its version (`version\n` then the artifact file).
-    func writeCache(_ loaded: RegistryModels.Loaded) {
+    /// Makes the cache hold production's model when it does not already: a version served
+    /// again from memory (a canary promoted to production) is re-encoded, at low priority.
+    func cacheProduction(_ models: RegistryModels) async {
+        let production = models.production
+        guard self.cachePath != nil, self.state.withLockedValue({ $0.cachedVersion }) != production.version else {
+            return
+        }
+        try? await RegistryThreads.load {
+            self.writeCache(version: production.version, artifact: production.model.artifactFile())
+        }
+    }
+
+    /// Writes a production artifact with its version (`version\n` then the artifact file),
+    /// atomically: a temporary file renamed over the old one.
+    func writeCache(version: Int, artifact: [UInt8]) {
         guard let path = self.cachePath, let directory = self.configuration.cacheDirectory else { return }
+        let temporary = "\(path).\(UInt32.random(in: 0...UInt32.max)).tmp"
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            var bytes = Array("\(loaded.version)\n".utf8)
-            bytes += loaded.model.artifactFile()
-            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+            guard FileManager.default.createFile(atPath: temporary, contents: Data("\(version)\n".utf8)) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            guard let handle = FileHandle(forWritingAtPath: temporary) else { throw CocoaError(.fileWriteUnknown) }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            // The artifact as it is, without a copy into Data.
+            try artifact.withUnsafeBytes { bytes in
+                guard let base = bytes.baseAddress else { return }
+                try handle.write(
+                    contentsOf: Data(
+                        bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
+                        count: bytes.count,
+                        deallocator: .none
+                    )
+                )
+            }
+            guard rename(temporary, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            self.state.withLockedValue { $0.cachedVersion = version }
         } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
             self.logger.warning("cannot write the model cache", metadata: ["path": "\(path)", "error": "\(error)"])
         }
     }
@@ -471,6 +525,7 @@ public final class RegistryWatcher: Service, Sendable {
         do {
             let model = try TrainedModel(artifactFile: artifact)
             guard model.name == self.configuration.modelName else { return nil }
+            self.state.withLockedValue { $0.cachedVersion = version }
             return RegistryModels(
                 production: .init(version: version, model: model, sha256: ModelRegistry.hex(SHA256.hash(artifact)))
             )
