@@ -10,7 +10,9 @@ extension ScorerConfiguration {
     /// Keys: `node_id`; `[listen]` `host`, `port`; `[tls]` `certificate`, `private_key`,
     /// `client_ca`; `[model]` `artifact`, `version`; `[limits]` `max_concurrent_streams`,
     /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
-    /// `max_frames_per_stream`, `max_frame_bytes`, `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
+    /// `max_frames_per_stream`, `max_frame_bytes`, `max_stream_resets`, `max_stream_errors`,
+    /// `stream_limit_window_seconds`,
+    /// `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
     /// `[shutdown]` `grace_period_seconds`; `[registry]` `model`, `database_url`, `cache_dir`,
     /// `poll_interval_ms`.
@@ -51,6 +53,15 @@ extension ScorerConfiguration {
         }
         if let value = try reader.integer("limits.max_frame_bytes", in: 1024...1 << 30) {
             server.limits.wire.maxFrameSize = value
+        }
+        if let value = try reader.integer("limits.max_stream_resets", in: 1...100_000_000) {
+            server.limits.maxStreamResets = value
+        }
+        if let value = try reader.integer("limits.max_stream_errors", in: 1...100_000_000) {
+            server.limits.maxStreamErrors = value
+        }
+        if let seconds = try reader.number("limits.stream_limit_window_seconds", in: 0.1...3600) {
+            server.limits.streamLimitWindow = .milliseconds(Int64(seconds * 1000))
         }
         if let seconds = try reader.number("limits.handshake_timeout_seconds", in: 0.1...600) {
             server.handshakeTimeout = .milliseconds(Int64(seconds * 1000))

@@ -30,6 +30,26 @@ public struct RPCServerConfiguration: Sendable {
         public var maxFramesPerStream: Int
         /// Limits on every wire frame and message (`wire/README.md`, §5).
         public var wire: WireLimits
+        /// Calls a caller may cancel (RST_STREAM) on one connection within ``streamLimitWindow``
+        /// before the server closes the connection with `ENHANCE_YOUR_CALM`: the guard against
+        /// "rapid reset" floods (CVE-2023-44487). Default 20,000.
+        ///
+        /// Callers cancel every call whose deadline passes, so a load spike brings many resets at
+        /// once; swift-nio-http2's own default (200 in 30 s) then closed a busy connection and
+        /// failed every other call on it. A cancelled call costs the server a stream's set-up
+        /// (microseconds), so the default bounds a flood to a few percent of a core.
+        public var maxStreamResets: Int
+        /// Stream-level protocol errors one connection may cause within ``streamLimitWindow``
+        /// before it is closed with `ENHANCE_YOUR_CALM`. Default 20,000.
+        ///
+        /// Most are races, not misbehaviour: a caller's DATA or WINDOW_UPDATE still in flight for
+        /// a call the server has just ended (rejected, or past its deadline). swift-nio-http2 by
+        /// default closes a connection after 200 of them in 30 s, and after 200 over its whole
+        /// life: a busy connection that lives for hours would be closed in the end. The server
+        /// counts them per window only.
+        public var maxStreamErrors: Int
+        /// The window ``maxStreamResets`` and ``maxStreamErrors`` are counted over. Default 10 s.
+        public var streamLimitWindow: Duration
 
         /// Makes limits; every argument defaults to the value stated on its property.
         public init(
@@ -38,7 +58,10 @@ public struct RPCServerConfiguration: Sendable {
             maxHeaderListSize: Int = 16_384,
             streamWindowSize: Int = 1 << 20,
             maxFramesPerStream: Int = 1 << 20,
-            wire: WireLimits = .defaults
+            wire: WireLimits = .defaults,
+            maxStreamResets: Int = 20_000,
+            maxStreamErrors: Int = 20_000,
+            streamLimitWindow: Duration = .seconds(10)
         ) {
             self.maxConcurrentStreams = maxConcurrentStreams
             self.maxHTTP2FrameSize = maxHTTP2FrameSize
@@ -46,6 +69,9 @@ public struct RPCServerConfiguration: Sendable {
             self.streamWindowSize = streamWindowSize
             self.maxFramesPerStream = maxFramesPerStream
             self.wire = wire
+            self.maxStreamResets = maxStreamResets
+            self.maxStreamErrors = maxStreamErrors
+            self.streamLimitWindow = streamLimitWindow
         }
     }
 
@@ -56,7 +82,7 @@ public struct RPCServerConfiguration: Sendable {
     /// The server's certificate and key, and the CA client certificates must chain to when mutual
     /// TLS is on. No default: a server always has its own certificate.
     public var tls: ServerTLS
-    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:)``'s.
+    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:)``'s.
     public var limits: Limits
     /// How long graceful shutdown waits for calls in flight before it closes their connections.
     /// Default 30 s.

@@ -85,6 +85,9 @@ struct ScorerConfigurationTests {
             stream_window_bytes = 2097152
             max_frames_per_stream = 5000
             max_frame_bytes = 1048576
+            max_stream_resets = 500
+            max_stream_errors = 700
+            stream_limit_window_seconds = 2.5
             max_top_drivers = 5
             handshake_timeout_seconds = 3
             [rules]
@@ -110,6 +113,9 @@ struct ScorerConfigurationTests {
         #expect(configuration.server.limits.streamWindowSize == 2_097_152)
         #expect(configuration.server.limits.maxFramesPerStream == 5000)
         #expect(configuration.server.limits.wire.maxFrameSize == 1_048_576)
+        #expect(configuration.server.limits.maxStreamResets == 500)
+        #expect(configuration.server.limits.maxStreamErrors == 700)
+        #expect(configuration.server.limits.streamLimitWindow == .milliseconds(2500))
         #expect(configuration.maxTopDrivers == 5)
         #expect(configuration.server.handshakeTimeout == .seconds(3))
         #expect(configuration.rules.inactivityDays == 60)

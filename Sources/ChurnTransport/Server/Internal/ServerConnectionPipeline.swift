@@ -57,6 +57,13 @@ struct ServerConnectionPipeline: Sendable {
         connection.contentLengthValidation = .disabled
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = limits.streamWindowSize
+        // Cancellations and stream errors are ordinary on a busy connection: counted per window
+        // (limits.maxStreamResets, limits.maxStreamErrors), never over the connection's life.
+        stream.streamResetFrameRateLimit.maximumCount = limits.maxStreamResets
+        stream.streamResetFrameRateLimit.windowLength = TimeAmount(limits.streamLimitWindow)
+        stream.streamErrorRateLimit.maximumCount = limits.maxStreamErrors
+        stream.streamErrorRateLimit.windowLength = TimeAmount(limits.streamLimitWindow)
+        connection.maximumConnectionGlitches = Int.max
 
         let router = self.router
         let logger = self.logger

@@ -1,0 +1,79 @@
+import ChurnTesting
+import ChurnWire
+import NIOCore
+import Testing
+
+@testable import ChurnTransport
+
+/// Callers cancel calls (RST_STREAM) whenever a deadline passes; under a load spike that is
+/// many at once. The server must take that as ordinary traffic, not as an attack on the whole
+/// connection, while still closing a connection that floods it with resets.
+@Suite("Cancelled calls")
+struct CancellationTests {
+    struct TimedOut: Error {}
+
+    /// Opens a Score call and cancels it before its request ends: the client resets the stream.
+    /// Throws when the connection refuses the stream, or ``TimedOut`` after 10 s (a connection
+    /// the server closed may leave a new stream waiting), so a test fails instead of hanging.
+    static func cancelCall(on connection: RPCConnection) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = try await connection.raw(
+                    headers: RPCConnection.headers(),
+                    chunks: [],
+                    endRequest: false,
+                    abandon: true
+                )
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                throw TimedOut()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    @Test("a caller that cancels hundreds of calls keeps its connection and its other calls")
+    func manyCancellationsKeepTheConnection() async throws {
+        try await withEchoConnection { connection, _, _ in
+            // swift-nio-http2's own limit (200 resets in 30 s) closed the connection here.
+            var failure: (any Error)?
+            var cancelled = 0
+            while cancelled < 500, failure == nil {
+                do {
+                    try await Self.cancelCall(on: connection)
+                    cancelled += 1
+                } catch {
+                    failure = error
+                }
+            }
+            #expect(failure == nil, "cancellation \(cancelled + 1) failed: \(String(describing: failure))")
+            guard failure == nil else { return }
+            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(30))
+            #expect(answer.crm == 7)
+            #expect(connection.isActive)
+        }
+    }
+
+    @Test("a flood of cancellations beyond the configured limit closes the connection")
+    func aResetFloodIsStillStopped() async throws {
+        let pki = try TestCertificates()
+        defer { pki.remove() }
+        let fewResets: (inout RPCServerConfiguration) -> Void = { $0.limits.maxStreamResets = 50 }
+        try await withTestServer(router: EchoService().router, tls: pki.serverTLS(), configure: fewResets) { port in
+            let connection = try await connect(port, tls: pki.clientTLS())
+            defer { connection.close() }
+            // Below the limit the connection serves on.
+            for _ in 0..<40 { try await Self.cancelCall(on: connection) }
+            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(30))
+            #expect(answer.crm == 7)
+            // Past it the server closes the connection: later calls fail (a stream opened on a
+            // connection the server gave up on may also just wait, hence the bounds).
+            for _ in 0..<20 { try? await Self.cancelCall(on: connection) }
+            await #expect(throws: (any Error).self) {
+                _ = try await connection.unary(ScoringService.score, ScoreRequest(crm: 8), timeout: .seconds(5))
+            }
+        }
+    }
+}
