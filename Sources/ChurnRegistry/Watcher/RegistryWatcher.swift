@@ -13,9 +13,8 @@ public import ServiceLifecycle
 /// schema and its golden inputs, and only then hands the new set of models to `apply` — which
 /// swaps one reference, so calls in flight finish on the model they started with.
 ///
-/// Serving comes first: the watcher's connections run on an event loop of their own, not on one
-/// that serves calls, and a version's checks and parsing run on a thread at a lower priority
-/// (``RegistryThreads``).
+/// Serving comes first: a version's checks and parsing run on a thread at a lower priority than
+/// the event loops that serve calls (``ModelLoadingThread``).
 ///
 /// A version that fails a check is refused: logged, counted, written to the audit log as
 /// `swap-refused`, never retried, and the old model keeps serving. While the database is down
@@ -123,11 +122,7 @@ public final class RegistryWatcher: Service, Sendable {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
         self.quietLogger = quiet
-        self.client = PostgresClient(
-            configuration: url.configuration,
-            eventLoopGroup: RegistryThreads.database,
-            backgroundLogger: quiet
-        )
+        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
         self.state = NIOLockedValueBox(State(expectedSchemaHash: configuration.expectedSchemaHash))
         (self.triggers, self.trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -222,11 +217,7 @@ public final class RegistryWatcher: Service, Sendable {
     /// - Throws: ``RegistryError`` when the registry is down and nothing usable is cached, or
     ///   the registry has no production version.
     public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
-        let client = PostgresClient(
-            configuration: self.url.configuration,
-            eventLoopGroup: RegistryThreads.database,
-            backgroundLogger: self.quietLogger
-        )
+        let client = PostgresClient(configuration: self.url.configuration, backgroundLogger: self.quietLogger)
         let outcome: Result<RegistryModels, RegistryError> = await withTaskGroup(
             of: Result<RegistryModels, RegistryError>?.self
         ) {
@@ -363,7 +354,7 @@ public final class RegistryWatcher: Service, Sendable {
             // Production's bytes go to the cache as downloaded, once verified: no re-encoding.
             let cachesBytes = alias == .production
             do throws(RegistryError) {
-                let loaded = try await RegistryThreads.load { () throws(RegistryError) in
+                let loaded = try await ModelLoadingThread.load { () throws(RegistryError) in
                     let loaded = try self.verify(record)
                     if cachesBytes { self.writeCache(version: record.version, artifact: record.artifact) }
                     return loaded
@@ -478,7 +469,7 @@ public final class RegistryWatcher: Service, Sendable {
         guard self.cachePath != nil, self.state.withLockedValue({ $0.cachedVersion }) != production.version else {
             return
         }
-        try? await RegistryThreads.load {
+        try? await ModelLoadingThread.load {
             self.writeCache(version: production.version, artifact: production.model.artifactFile())
         }
     }

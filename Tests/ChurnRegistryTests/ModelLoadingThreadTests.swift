@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import Testing
 
 @testable import ChurnRegistry
@@ -9,8 +7,8 @@ import Testing
 import Glibc
 #endif
 
-@Suite("RegistryThreads: a swap's work runs at a lower priority, off the caller's thread")
-struct RegistryThreadsTests {
+@Suite("ModelLoadingThread: a swap's work runs at a lower priority, off the caller's thread")
+struct ModelLoadingThreadTests {
     static func niceness() -> Int32 {
         #if canImport(Glibc)
         getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
@@ -22,20 +20,17 @@ struct RegistryThreadsTests {
     @Test("loading runs at the loader's nice value and returns its value; the caller keeps its priority")
     func lowerPriority() async throws {
         let before = Self.niceness()
-        let inside = try await RegistryThreads.load { Self.niceness() }
+        let inside = try await ModelLoadingThread.load { Self.niceness() }
         #if canImport(Glibc)
-        #expect(inside == RegistryThreads.loaderNiceness)
+        #expect(inside == ModelLoadingThread.niceness)
         #endif
         #expect(Self.niceness() == before)
-        // The database loop is not lowered: its reads must not starve on a busy scorer.
-        let onLoop = try await RegistryThreads.database.next().submit { Self.niceness() }.get()
-        #expect(onLoop == before)
     }
 
     @Test("an error thrown by the work reaches the caller with its code")
     func errors() async {
         let error = await #expect(throws: RegistryError.self) {
-            try await RegistryThreads.load { () throws(RegistryError) -> Int in
+            try await ModelLoadingThread.load { () throws(RegistryError) -> Int in
                 throw RegistryError(.invalidArtifact, "damaged")
             }
         }
