@@ -41,7 +41,10 @@ public final class RegistryWatcher: Service, Sendable {
         public var expectedSchemaHash: UInt64?
         /// The actor named in `swap-refused` audit rows.
         public var scorerID: String
-        /// The longest wait between reconnection attempts. Default 5 s.
+        /// The longest wait between attempts to LISTEN again after the connection dropped.
+        /// Default 5 s. The connections themselves come from PostgresNIO's pool, which retries
+        /// with a backoff of its own that grows with an outage (to a minute): after a long
+        /// outage the registry may be seen again only that much later.
         public var maxBackoff: Duration
         /// Whether to LISTEN for notifications (false: poll only). Default true.
         public var listens: Bool
