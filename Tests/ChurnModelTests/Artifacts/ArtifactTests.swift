@@ -56,21 +56,8 @@ struct ArtifactTests {
 
     @Test("a logistic model round-trips")
     func logisticRoundTrip() throws {
-        let schema = try FeatureSchema([
-            .numeric("days_inactive"), .categorical("product_group", vocabulary: ["a", "b"]),
-        ])
-        let logistic = try LogisticModel(
-            featureCount: 2,
-            intercept: -0.5,
-            numeric: [.init(feature: 0, imputedValue: 30, mean: 31, scale: 20, coefficient: 0.8)],
-            categorical: [.init(feature: 1, coefficients: [0.1, -0.3])]
-        )
-        let model = try TrainedModel(
-            name: "churn-lr",
-            schema: schema,
-            scorer: .logistic(logistic),
-            riskBands: Self.bands
-        )
+        let logistic = try SampleLogisticModel.logistic()
+        let model = try SampleLogisticModel.model(riskBands: Self.bands)
         let loaded = try TrainedModel(artifactFile: model.artifactFile())
         guard case .logistic(let restored) = loaded.scorer else {
             Issue.record("not a logistic model")

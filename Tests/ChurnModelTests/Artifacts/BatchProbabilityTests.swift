@@ -42,21 +42,7 @@ struct BatchProbabilityTests {
 
     @Test("a logistic model's batch probabilities equal its one-row probabilities")
     func logistic() throws {
-        let schema = try FeatureSchema([
-            .numeric("days_inactive"), .categorical("product_group", vocabulary: ["a", "b"]),
-        ])
-        let logistic = try LogisticModel(
-            featureCount: 2,
-            intercept: -0.5,
-            numeric: [.init(feature: 0, imputedValue: 30, mean: 31, scale: 20, coefficient: 0.8)],
-            categorical: [.init(feature: 1, coefficients: [0.1, -0.3])]
-        )
-        let model = try TrainedModel(
-            name: "churn-lr",
-            schema: schema,
-            scorer: .logistic(logistic),
-            riskBands: Self.bands
-        )
+        let model = try SampleLogisticModel.model(riskBands: Self.bands)
         let rows: [[Double]] = [[95, 1], [3, 0], [.nan, 1], [40, .nan]]
         let scored = try Self.batch(model, rows)
         let expected = try rows.map { try model.probability($0) }
