@@ -55,6 +55,19 @@ public struct TreeEnsemble: Sendable {
         var depths: [Int] = []
         var expectedValues: [Double] = []
         var extents: [(nodes: Int, leaves: Int, categories: Int, sets: Int)] = []
+        // Sized once: grown by appending, the arrays would keep up to twice what they hold for as
+        // long as the model serves, and copy themselves on the way.
+        let splitTotal = trees.reduce(0) { $0 + $1.splitFeature.count }
+        let leafTotal = trees.reduce(0) { $0 + $1.leafValues.count }
+        nodes.reserveCapacity(splitTotal)
+        splitCounts.reserveCapacity(splitTotal)
+        leafValues.reserveCapacity(leafTotal)
+        leafCounts.reserveCapacity(leafTotal)
+        categoryBits.reserveCapacity(trees.reduce(0) { $0 + $1.categoryThresholds.count })
+        roots.reserveCapacity(trees.count)
+        depths.reserveCapacity(trees.count)
+        expectedValues.reserveCapacity(trees.count)
+        extents.reserveCapacity(trees.count + 1)
         for (index, tree) in trees.enumerated() {
             extents.append((nodes.count, leafValues.count, categoryBits.count, tree.categoryBoundaries.count - 1))
             let flattened = try Self.flatten(
