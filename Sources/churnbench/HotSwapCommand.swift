@@ -88,15 +88,21 @@ struct HotSwapCommand: AsyncParsableCommand {
             )
             print(report)
         } catch {
-            await environment.shutdown()
-            if let privateDatabase {
-                _ = try? Self.runTool(churnguard, ["db", "stop", "--data-dir", privateDatabase], environment)
-            }
+            await environment.shutdown { Self.stopDatabase(privateDatabase, churnguard, environment) }
             throw error
         }
-        await environment.shutdown()
-        if let privateDatabase {
-            _ = try? Self.runTool(churnguard, ["db", "stop", "--data-dir", privateDatabase], environment)
+        await environment.shutdown { Self.stopDatabase(privateDatabase, churnguard, environment) }
+    }
+
+    /// Stops the private database, if this run started one: after the scorers, before its folder
+    /// (inside the work directory) goes. Removed first, PostgreSQL ran on for up to a minute,
+    /// until it noticed its lock file gone, beside the next run.
+    private static func stopDatabase(_ dataDirectory: String?, _ churnguard: String, _ environment: BenchEnvironment) {
+        guard let dataDirectory else { return }
+        do {
+            _ = try Self.runTool(churnguard, ["db", "stop", "--data-dir", dataDirectory], environment)
+        } catch {
+            FileHandle.standardError.write(Data("churnbench: stopping the private database: \(error)\n".utf8))
         }
     }
 

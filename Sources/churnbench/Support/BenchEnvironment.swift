@@ -111,9 +111,11 @@ final class BenchEnvironment: @unchecked Sendable {
         return try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(10))
     }
 
-    /// Stops every process started here and removes the work folder.
-    func shutdown() async {
+    /// Stops every process started here, runs `cleanUp` (what must go before the folder, such as
+    /// a database inside it), and removes the work folder.
+    func shutdown(beforeRemoving cleanUp: () -> Void = {}) async {
         for process in self.processes.reversed() { await process.stop() }
+        cleanUp()
         try? FileManager.default.removeItem(atPath: self.workDirectory)
     }
 }
