@@ -355,6 +355,8 @@ public final class RegistryWatcher: Service, Sendable {
             if self.state.withLockedValue({ $0.refused.contains(version) }) { return nil }
             let record = try await registry.artifact(name: self.configuration.modelName, version: version)
             // Production's bytes go to the cache as downloaded, once verified: no re-encoding.
+            // Should this refresh fail after this point, the cache already holds the version the
+            // registry names as production, which is what a start-up without the database wants.
             let cachesBytes = alias == .production
             do throws(RegistryError) {
                 let loaded = try await ModelLoadingThread.load { () throws(RegistryError) in
