@@ -32,6 +32,20 @@ struct ResultsTests {
         #expect(throws: LoadError.self) { try LoadReport(contentsOf: file) }
     }
 
+    @Test("each failure code keeps its first message, and old reports without them still read")
+    func failureExamples() throws {
+        let recorder = LatencyRecorder()
+        recorder.record(.failed(code: "UNAVAILABLE", message: "the connection closed"), latency: 5, serviceTime: 5)
+        recorder.record(.failed(code: "UNAVAILABLE", message: "a later one"), latency: 5, serviceTime: 5)
+        recorder.record(.failed(code: "OVERLOADED", message: "shedding load"), latency: 5, serviceTime: 5)
+        recorder.record(.answered(rows: 1), latency: 5, serviceTime: 5)
+        let snapshot = recorder.snapshot
+        #expect(snapshot.failures == ["UNAVAILABLE": 2, "OVERLOADED": 1])
+        #expect(snapshot.failureExamples == ["UNAVAILABLE": "the connection closed", "OVERLOADED": "shedding load"])
+        // sampleResult's JSON predates failureExamples.
+        #expect(try sampleResult(target: "a", throughput: 1, p50: 1, p99: 1).failureExamples == nil)
+    }
+
     @Test("a change beyond the noise is a regression; one within it is not")
     func comparison() throws {
         let old = sampleReport(

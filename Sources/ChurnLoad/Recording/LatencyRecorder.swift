@@ -27,6 +27,8 @@ public final class LatencyRecorder: Sendable {
         public var rows: Int
         /// Failed calls by error code.
         public var failures: [String: Int]
+        /// The first message seen for each failure code: what a person reads to learn why.
+        public var failureExamples: [String: String] = [:]
     }
 
     private let state: NIOLockedValueBox<Snapshot>
@@ -69,8 +71,9 @@ public final class LatencyRecorder: Sendable {
                 state.rows += rows
                 _ = state.latency.record(latency)
                 _ = state.serviceTime.record(service)
-            case .failed(let code):
+            case .failed(let code, let message):
                 state.failures[code, default: 0] += 1
+                if state.failureExamples[code] == nil { state.failureExamples[code] = message }
             }
         }
     }

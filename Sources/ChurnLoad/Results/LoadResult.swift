@@ -17,6 +17,8 @@ public struct LoadResult: Codable, Sendable, Hashable {
     public var answered: Int
     public var failed: Int
     public var failures: [String: Int]
+    /// The first message of each failure code (absent in reports written before it was kept).
+    public var failureExamples: [String: String]?
     /// Rows scored by the answers (1 per unary call).
     public var rows: Int
     /// Calls actually sent per second of the window (compare with `targetRate`).
@@ -68,6 +70,7 @@ public struct LoadResult: Codable, Sendable, Hashable {
         self.sent = snapshot.sent
         self.answered = snapshot.answered
         self.failures = snapshot.failures
+        self.failureExamples = snapshot.failureExamples.isEmpty ? nil : snapshot.failureExamples
         self.failed = snapshot.failures.values.reduce(0, +)
         self.rows = snapshot.rows
         self.achievedRate = Double(snapshot.sentInWindow) / seconds

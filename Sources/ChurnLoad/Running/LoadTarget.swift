@@ -17,6 +17,7 @@ public protocol LoadTarget: Sendable {
 public enum CallOutcome: Sendable, Equatable {
     /// Answered; `rows` is how many rows the answer scored (1 for a unary call).
     case answered(rows: Int)
-    /// Failed with an error `code` (such as `unavailable`, `deadlineExceeded`, `http 500`).
-    case failed(code: String)
+    /// Failed with an error `code` (such as `UNAVAILABLE`, `DEADLINE_EXCEEDED`, `HTTP 500`) and
+    /// what the error said, for the report's example of each code.
+    case failed(code: String, message: String = "")
 }

@@ -58,9 +58,9 @@ public struct BatchTarget: LoadTarget {
             }
             return .answered(rows: rows)
         } catch let error as RPCError {
-            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)")
+            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
         } catch {
-            return .failed(code: "UNAVAILABLE")
+            return .failed(code: "UNAVAILABLE", message: "\(error)")
         }
     }
 

@@ -54,7 +54,9 @@ public final class HTTPJSONTarget: LoadTarget {
     }
 
     public func call(_ index: Int) async -> CallOutcome {
-        guard let channel = await self.checkOut() else { return .failed(code: "UNAVAILABLE") }
+        guard let channel = await self.checkOut() else {
+            return .failed(code: "UNAVAILABLE", message: "cannot connect to \(self.host):\(self.port)")
+        }
         let promise = channel.eventLoop.makePromise(of: HTTPResponseStatus.self)
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.path)
         let text = self.body(index)
@@ -71,13 +73,16 @@ public final class HTTPJSONTarget: LoadTarget {
             let status = try await promise.futureResult.get()
             timer.cancel()
             self.checkIn(channel)
-            return status == .ok ? .answered(rows: self.rowsPerCall) : .failed(code: "HTTP \(status.code)")
+            return status == .ok
+                ? .answered(rows: self.rowsPerCall)
+                : .failed(code: "HTTP \(status.code)", message: "\(status)")
         } catch {
             timer.cancel()
             // The connection's state is unknown after a failure: drop it.
             channel.close(promise: nil)
             self.checkIn(nil)
-            return .failed(code: error as? HTTPJSONTargetError == .timedOut ? "DEADLINE_EXCEEDED" : "UNAVAILABLE")
+            let timedOut = error as? HTTPJSONTargetError == .timedOut
+            return .failed(code: timedOut ? "DEADLINE_EXCEEDED" : "UNAVAILABLE", message: "\(error)")
         }
     }
 

@@ -66,7 +66,7 @@ public struct ScoreTarget: LoadTarget {
             }
             return .answered(rows: 1)
         } catch {
-            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)")
+            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
         }
     }
 

@@ -41,7 +41,24 @@ enum ReportOutput {
                     + "| \(median.serverCPUMicrosPerCall.map { String(format: "%.1f µs", $0) } ?? "-") |"
             )
         }
+        let examples = report.targets.flatMap { runs in
+            Self.failureExamples(runs).map { "- \(runs.target), \($0.code): \($0.message)" }
+        }
+        if !examples.isEmpty {
+            lines.append("")
+            lines.append("First message of each failure code:")
+            lines.append(contentsOf: examples)
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The first message recorded for each failure code over a target's runs, by code.
+    private static func failureExamples(_ runs: TargetRuns) -> [(code: String, message: String)] {
+        var examples: [String: String] = [:]
+        for run in runs.runs {
+            examples.merge(run.failureExamples ?? [:]) { first, _ in first }
+        }
+        return examples.sorted { $0.key < $1.key }.map { (code: $0.key, message: $0.value) }
     }
 
     private static func failures(_ runs: TargetRuns) -> String {
