@@ -16,6 +16,7 @@ public func withTestServer<Result: Sendable>(
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
     logger: Logger = quietLogger(),
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    metrics: RPCServerMetrics? = nil,
     _ body: (Int) async throws -> Result
 ) async throws -> Result {
     // Generous: the whole test run shares 2 cores, and a handshake may wait its turn for seconds.
@@ -31,7 +32,8 @@ public func withTestServer<Result: Sendable>(
         events: RPCServer.Events(listening: { address in
             continuation.yield(address.port ?? 0)
             continuation.finish()
-        })
+        }),
+        metrics: metrics
     )
     return try await withListeningService(server.run, ports: ports, body)
 }

@@ -9,8 +9,17 @@ public enum RPCProtocol {
     public static let lz4 = "lz4"
     /// The header carrying the time the caller still waits, in whole milliseconds (at most 8 digits).
     public static let timeoutHeader = "churn-timeout-ms"
+    /// The header carrying when the caller started the call: Unix time in whole milliseconds
+    /// (1 to 16 digits). The server compares it with its own clock, relative to the smallest
+    /// difference seen on the connection, to learn how long the call waited to reach it.
+    public static let sentAtHeader = "churn-sent-at-ms"
     /// The one ALPN protocol offered and accepted.
     public static let alpn = "h2"
     /// The largest timeout the header may carry: 99,999,999 ms (about 27.8 hours).
     public static let maxTimeoutMilliseconds: Int64 = 99_999_999
+    /// How many reset streams each end of a connection remembers, to ignore frames the peer sent
+    /// before it learnt of the reset (swift-nio-http2 takes a frame for a closed stream it has
+    /// forgotten as a connection error). 16 KiB per connection; a frame for a missing stream scans
+    /// the list (about a microsecond).
+    static let recentlyResetStreamsRemembered = 4_096
 }

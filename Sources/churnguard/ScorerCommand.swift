@@ -80,7 +80,8 @@ struct ScorerCommand: AsyncParsableCommand {
     @Option(
         help: """
             Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (plain HTTP; 0 picks a free port): \
-            registry reachability, the production version, swaps, refusals and failed registry reads.
+            registry reachability, the production version, swaps, refusals, failed registry reads \
+            and calls shed for overload.
             """
     )
     var metricsPort: Int?

@@ -11,7 +11,7 @@ extension ScorerConfiguration {
     /// `client_ca`; `[model]` `artifact`, `version`; `[limits]` `max_concurrent_streams`,
     /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
     /// `max_frames_per_stream`, `max_frame_bytes`, `max_stream_resets`, `max_stream_errors`,
-    /// `stream_limit_window_seconds`,
+    /// `stream_limit_window_seconds`, `max_buffered_request_bytes`, `max_calls_in_progress`, `max_arrival_delay_ms` (0: none),
     /// `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
     /// `[shutdown]` `grace_period_seconds`; `[registry]` `model`, `database_url`, `cache_dir`,
@@ -62,6 +62,15 @@ extension ScorerConfiguration {
         }
         if let seconds = try reader.number("limits.stream_limit_window_seconds", in: 0.1...3600) {
             server.limits.streamLimitWindow = .milliseconds(Int64(seconds * 1000))
+        }
+        if let value = try reader.integer("limits.max_buffered_request_bytes", in: 1 << 16...1 << 40) {
+            server.limits.maxBufferedRequestBytes = value
+        }
+        if let value = try reader.integer("limits.max_calls_in_progress", in: 1...1_000_000) {
+            server.limits.maxCallsInProgress = value
+        }
+        if let value = try reader.integer("limits.max_arrival_delay_ms", in: 0...3_600_000) {
+            server.limits.maxArrivalDelay = value == 0 ? nil : .milliseconds(value)
         }
         if let seconds = try reader.number("limits.handshake_timeout_seconds", in: 0.1...600) {
             server.handshakeTimeout = .milliseconds(Int64(seconds * 1000))

@@ -110,6 +110,8 @@ extension RPCConnection {
         _ body: (CallStream, HPACKHeaders) async throws(Failure) -> Result
     ) async throws(Failure) -> Result {
         let deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
+        // Stamped now: time spent waiting for a stream counts as the call's wait.
+        var headers = Self.requestHeaders(method, authority: self.target.description)
         let timedOut = NIOLockedValueBox(false)
         let failure: @Sendable (any Error) -> RPCError = { error in
             if timedOut.withLockedValue({ $0 }) {
@@ -124,7 +126,6 @@ extension RPCConnection {
         } catch {
             throw failure(error) as! Failure
         }
-        var headers = Self.requestHeaders(method, authority: self.target.description)
         var timer: Scheduled<Void>?
         if let deadline, let timeout {
             headers.add(name: RPCProtocol.timeoutHeader, value: String(Self.milliseconds(timeout)))
@@ -181,6 +182,8 @@ extension RPCConnection {
         return try await promise.futureResult.get()
     }
 
+    /// The headers of a call to `method`, stamped with the time it is sent
+    /// (``RPCProtocol/sentAtHeader``), so that a server behind can tell how long it waited.
     static func requestHeaders(_ method: RPCMethodDescriptor, authority: String) -> HPACKHeaders {
         [
             ":method": "POST",
@@ -189,6 +192,7 @@ extension RPCConnection {
             ":authority": authority,
             "content-type": RPCProtocol.contentType,
             RPCProtocol.acceptEncodingHeader: RPCProtocol.lz4,
+            RPCProtocol.sentAtHeader: String(WallClock.nowMilliseconds()),
         ]
     }
 }

@@ -1,3 +1,4 @@
+internal import CoreMetrics
 public import Logging
 public import NIOCore
 internal import NIOHTTP2
@@ -43,25 +44,30 @@ public struct RPCServer: Service {
     private let group: any EventLoopGroup
     private let events: Events
     private let sslContext: NIOSSLContext
+    private let metrics: RPCServerMetrics
 
     /// Makes a server; nothing listens until ``run()``.
     ///
     /// - Parameters:
     ///   - eventLoopGroup: where connections are served; default NIO's shared group, one thread
     ///     per core.
+    ///   - metrics: where calls shed for overload are counted; default the process's metrics
+    ///     system.
     /// - Throws: ``TransportError`` when the TLS files cannot be used.
     public init(
         configuration: RPCServerConfiguration,
         router: RPCRouter,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        events: Events = Events()
+        events: Events = Events(),
+        metrics: RPCServerMetrics? = nil
     ) throws(TransportError) {
         self.configuration = configuration
         self.router = router
         self.logger = logger
         self.group = eventLoopGroup
         self.events = events
+        self.metrics = metrics ?? RPCServerMetrics()
         self.sslContext = try configuration.tls.makeContext()
     }
 
@@ -70,10 +76,15 @@ public struct RPCServer: Service {
     /// - Throws: ``TransportError/Code/bindFailed`` when the address cannot be listened on.
     public func run() async throws {
         let tracker = ConnectionTracker()
+        let callsShed = self.metrics.callsShed
         let pipeline = ServerConnectionPipeline(
             sslContext: self.sslContext,
             router: self.router,
             configuration: self.configuration,
+            admission: CallAdmission(
+                callLimit: self.configuration.limits.maxCallsInProgress,
+                byteLimit: self.configuration.limits.maxBufferedRequestBytes
+            ) { callsShed.increment() },
             logger: self.logger
         )
         let bootstrap = ServerBootstrap(group: self.group)

@@ -50,6 +50,34 @@ public struct RPCServerConfiguration: Sendable {
         public var maxStreamErrors: Int
         /// The window ``maxStreamResets`` and ``maxStreamErrors`` are counted over. Default 10 s.
         public var streamLimitWindow: Duration
+        /// Bytes of request frames the whole server holds while their calls wait for the rest
+        /// (received, not yet a complete frame). While it holds this many, a new call is
+        /// answered at once with `OVERLOADED` and a `retry_after_ms` hint (how long admitted calls
+        /// have recently waited for their first answer) instead of waiting its turn; calls
+        /// already admitted run to their end. Default 64 MiB.
+        ///
+        /// This is the server's backlog of large requests: past its capacity, a server that takes
+        /// every streamed batch call shares its reads among all of them, so each frame arrives
+        /// slowly until every call misses its deadline. A unary request arrives in one piece and
+        /// is answered at once, so it holds almost nothing here.
+        public var maxBufferedRequestBytes: Int
+        /// The longest a call may have waited to reach the server (in the caller's buffers, flow
+        /// control and the sockets, measured with `churn-sent-at-ms`) and still be served; one
+        /// that waited longer is answered `OVERLOADED` before any of it is scored. nil serves
+        /// every call however late. Default 1 s.
+        ///
+        /// Past its capacity a server that reads requests in order falls behind by more and more,
+        /// until it works only on calls whose callers have already given up. Answering the stale
+        /// ones at once costs microseconds, so the backlog drains and the calls still served are
+        /// answered within about this bound. A burst from one caller also waits its turn (1,000
+        /// calls sent at once on one connection waited up to 250 ms in a debug build on 2 shared
+        /// cores), so the bound is well above that.
+        public var maxArrivalDelay: Duration?
+        /// Calls the whole server serves at once, over all connections, from a call's request
+        /// HEADERS to its last answer; a call past it is shed like one past
+        /// ``maxBufferedRequestBytes``. Default 4,096 (four connections at their full
+        /// ``maxConcurrentStreams``).
+        public var maxCallsInProgress: Int
 
         /// Makes limits; every argument defaults to the value stated on its property.
         public init(
@@ -61,7 +89,10 @@ public struct RPCServerConfiguration: Sendable {
             wire: WireLimits = .defaults,
             maxStreamResets: Int = 20_000,
             maxStreamErrors: Int = 20_000,
-            streamLimitWindow: Duration = .seconds(10)
+            streamLimitWindow: Duration = .seconds(10),
+            maxBufferedRequestBytes: Int = 64 << 20,
+            maxCallsInProgress: Int = 4096,
+            maxArrivalDelay: Duration? = .seconds(1)
         ) {
             self.maxConcurrentStreams = maxConcurrentStreams
             self.maxHTTP2FrameSize = maxHTTP2FrameSize
@@ -72,6 +103,9 @@ public struct RPCServerConfiguration: Sendable {
             self.maxStreamResets = maxStreamResets
             self.maxStreamErrors = maxStreamErrors
             self.streamLimitWindow = streamLimitWindow
+            self.maxBufferedRequestBytes = maxBufferedRequestBytes
+            self.maxCallsInProgress = maxCallsInProgress
+            self.maxArrivalDelay = maxArrivalDelay
         }
     }
 
@@ -82,7 +116,7 @@ public struct RPCServerConfiguration: Sendable {
     /// The server's certificate and key, and the CA client certificates must chain to when mutual
     /// TLS is on. No default: a server always has its own certificate.
     public var tls: ServerTLS
-    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:)``'s.
+    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:maxBufferedRequestBytes:maxCallsInProgress:maxArrivalDelay:)``'s.
     public var limits: Limits
     /// How long graceful shutdown waits for calls in flight before it closes their connections.
     /// Default 30 s.

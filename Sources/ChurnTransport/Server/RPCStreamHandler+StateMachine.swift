@@ -12,6 +12,8 @@ extension RPCStreamHandler {
             var contentType: String?
             var timeout: String?
             var acceptsLZ4: Bool
+            /// `churn-sent-at-ms`: when the caller sent the call, on its clock.
+            var sentAt: String? = nil
         }
 
         /// An answer that ends the call with an error.
@@ -23,13 +25,20 @@ extension RPCStreamHandler {
             var status: WireStatus
             var message: String
             var field: String = ""
+            /// With `overloaded`: the retry hint.
+            var retryAfterMs: UInt32?
 
-            var error: RPCError { RPCError(self.status, self.message, field: self.field) }
+            var error: RPCError {
+                var error = RPCError(self.status, self.message, field: self.field)
+                error.retryAfterMs = self.retryAfterMs
+                return error
+            }
         }
 
         enum HeadersAction: Equatable {
-            /// Serve the call; `timeout` is the caller's, in milliseconds.
-            case serve(timeoutMilliseconds: Int64?)
+            /// Serve the call; `timeout` is the caller's, in milliseconds, and `sentAt` when it
+            /// sent the call (Unix milliseconds on its clock).
+            case serve(timeoutMilliseconds: Int64?, sentAtMilliseconds: Int64? = nil)
             case reject(Rejection)
         }
 
@@ -109,8 +118,21 @@ extension RPCStreamHandler {
                 }
                 timeout = value
             }
+            var sentAt: Int64?
+            if let text = head.sentAt {
+                guard let value = Self.parseDigits(text, maxCount: 16) else {
+                    var rejection = self.fail(
+                        400,
+                        .invalidArgument,
+                        "\(RPCProtocol.sentAtHeader) must be 1 to 16 decimal digits (Unix milliseconds)"
+                    )
+                    rejection.field = RPCProtocol.sentAtHeader
+                    return .reject(rejection)
+                }
+                sentAt = value
+            }
             self.state = .open(isUnary: route.isUnary, framesReceived: 0, headersSent: false)
-            return .serve(timeoutMilliseconds: timeout)
+            return .serve(timeoutMilliseconds: timeout, sentAtMilliseconds: sentAt)
         }
 
         /// A complete wire frame arrived; `endFlag` is its end flag.
@@ -169,6 +191,7 @@ extension RPCStreamHandler {
             case .open(_, _, let headersSent):
                 var rejection = self.fail(200, error.status, error.message, headersSent)
                 rejection.field = error.field
+                rejection.retryAfterMs = error.retryAfterMs
                 return rejection
             }
         }
@@ -198,8 +221,13 @@ extension RPCStreamHandler {
 
         /// 1 to 8 ASCII digits, as milliseconds.
         static func parseTimeout(_ text: String) -> Int64? {
+            Self.parseDigits(text, maxCount: 8)
+        }
+
+        /// 1 to `maxCount` (at most 18) ASCII digits.
+        static func parseDigits(_ text: String, maxCount: Int) -> Int64? {
             let bytes = text.utf8
-            guard (1...8).contains(bytes.count) else { return nil }
+            guard (1...maxCount).contains(bytes.count) else { return nil }
             var value: Int64 = 0
             for byte in bytes {
                 guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }

@@ -12,6 +12,14 @@ internal import NIOHTTP2
 /// answers. A caller that stops reading answers therefore stops getting its request bytes read,
 /// so its HTTP/2 window closes and memory on the server stays bounded by the stream window.
 ///
+/// Admission: a call with valid HEADERS takes one of the server's places for calls in progress
+/// (``CallAdmission``) and gives it back when it ends, however it ends; when none is free it is
+/// answered `OVERLOADED` with a retry hint before any of its request is read. A call that waited
+/// longer than ``RPCServerConfiguration/Limits/maxArrivalDelay`` between its caller sending it and
+/// the server reading it (at its HEADERS, and again at its first frame, whose bytes can queue
+/// behind other calls' in flow control) is answered `OVERLOADED` too, before it is served: its
+/// caller can retry elsewhere while there is time, and the server catches up.
+///
 /// - Important: event-loop confined; not `Sendable`.
 final class RPCStreamHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
@@ -20,6 +28,17 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     private let router: RPCRouter
     private let limits: RPCServerConfiguration.Limits
+    private let admission: CallAdmission
+    /// The connection's measure of how long calls waited to reach the server.
+    private let arrivals: ArrivalDelay?
+    /// When the call took its place in ``admission``; nil before, once the place is given back,
+    /// and for a call that never got one.
+    private var admittedAt: NIODeadline?
+    /// Bytes of unfinished request frames this call counts in ``admission``.
+    private var bytesCounted = 0
+    /// When the caller sent the call (``RPCProtocol/sentAtHeader``), kept until its first frame
+    /// is served.
+    private var sentAt: Int64?
     private let logger: Logger
     private var state: StateMachine
     private var parser: FrameParser
@@ -35,8 +54,17 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     /// The connection's drain handler, told when this stream opens and closes.
     private let drain: ConnectionDrainHandler?
 
-    init(router: RPCRouter, limits: RPCServerConfiguration.Limits, logger: Logger, drain: ConnectionDrainHandler?) {
+    init(
+        router: RPCRouter,
+        limits: RPCServerConfiguration.Limits,
+        admission: CallAdmission,
+        arrivals: ArrivalDelay?,
+        logger: Logger,
+        drain: ConnectionDrainHandler?
+    ) {
         self.router = router
+        self.admission = admission
+        self.arrivals = arrivals
         self.drain = drain
         self.limits = limits
         self.logger = logger
@@ -71,6 +99,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.leaveAdmission()
         self.drain?.streamClosed()
     }
 
@@ -106,6 +135,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.deadlineTimer?.cancel()
         self.deadlineTimer = nil
+        self.leaveAdmission()
         context.fireChannelInactive()
     }
 
@@ -123,16 +153,30 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             path: headers.first(name: ":path"),
             contentType: headers.first(name: "content-type"),
             timeout: headers.first(name: RPCProtocol.timeoutHeader),
-            acceptsLZ4: headers.first(name: RPCProtocol.acceptEncodingHeader)?.contains(RPCProtocol.lz4) ?? false
+            acceptsLZ4: headers.first(name: RPCProtocol.acceptEncodingHeader)?.contains(RPCProtocol.lz4) ?? false,
+            sentAt: headers.first(name: RPCProtocol.sentAtHeader)
         )
         let route = head.path.flatMap { self.router.route(for: $0) }
         switch self.state.receivedHeaders(head, route: route) {
-        case .serve(let timeout):
+        case .serve(let timeout, let sentAt):
+            // How long the call waited to get here: it is late by that much already.
+            self.sentAt = sentAt
+            let waited = self.arrivalWait()
+            if let error = self.lateError(waited: waited) {
+                self.shedLate(error, context: context)
+                return
+            }
+            let decision = self.admission.admit()
+            guard decision == .admitted else {
+                self.shed(decision, context: context)
+                return
+            }
+            self.admittedAt = .now()
             self.route = route
             self.encoder.peerAcceptsCompression = head.acceptsLZ4
             self.callContext = RPCContext(
                 method: route!.descriptor,
-                deadline: timeout.map { .now() + .milliseconds($0) },
+                deadline: timeout.map { .now() + .milliseconds($0 - waited) },
                 limits: self.limits.wire
             )
         case .reject(let rejection):
@@ -159,6 +203,13 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             self.receivedFrame(frame, context: context)
         }
         if self.state.isDone { self.pending = nil }
+        if self.admittedAt != nil {
+            let held = self.pending?.readableBytes ?? 0
+            if held != self.bytesCounted {
+                self.admission.buffered(held - self.bytesCounted)
+                self.bytesCounted = held
+            }
+        }
     }
 
     private func receivedFrame(_ frame: Frame, context: ChannelHandlerContext) {
@@ -171,6 +222,14 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             guard let route = self.route, let callContext = self.callContext else { return }
             if needsHeaders {
                 context.write(self.wrapOutboundOut(.headers(.init(headers: Self.okHeaders))), promise: nil)
+                // HEADERS are not flow-controlled and overtake request bodies queued in the
+                // caller's window: the first frame can be late where its HEADERS were not.
+                if let error = self.lateError(waited: self.arrivalWait()) {
+                    _ = self.admission.shed()
+                    self.processingFailed(error, endsCall: endsCall, context: context)
+                    return
+                }
+                self.sentAt = nil
             }
             if callContext.isExpired() {
                 let error = RPCError(.deadlineExceeded, "the call's deadline passed before it was served")
@@ -192,6 +251,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             }
             let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(output), endStream: endsCall)
             context.writeAndFlush(self.wrapOutboundOut(.data(data)), promise: nil)
+            if needsHeaders, let admittedAt = self.admittedAt {
+                self.admission.firstAnswer(after: .now() - admittedAt)
+            }
             if endsCall { self.callEnded() }
         }
     }
@@ -217,6 +279,52 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             context.writeAndFlush(self.wrapOutboundOut(.data(end)), promise: nil)
             self.callEnded()
         }
+    }
+
+    /// The server is at a limit of ``CallAdmission``: the call is answered `OVERLOADED` now, with
+    /// how long admitted calls have recently waited for a first answer as the retry hint.
+    private func shed(_ decision: CallAdmission.Decision, context: ChannelHandlerContext) {
+        let retryAfter = self.admission.shed()
+        let limit =
+            decision == .tooManyCalls
+            ? "its limit of \(self.admission.callLimit) calls in progress"
+            : "its limit of \(self.admission.byteLimit) bytes of requests still arriving"
+        var error = RPCError(
+            .overloaded,
+            "the server is behind (at \(limit)); retry after \(retryAfter) ms or on another replica"
+        )
+        error.retryAfterMs = retryAfter
+        self.fail(error, context: context)
+    }
+
+    /// How long the call has waited since its caller sent it, in milliseconds (0 when it did not
+    /// say when, or the server does not measure it).
+    private func arrivalWait() -> Int64 {
+        guard let sentAt = self.sentAt, let arrivals = self.arrivals else { return 0 }
+        return arrivals.wait(sentAt: sentAt, receivedAt: WallClock.nowMilliseconds(), now: .now())
+    }
+
+    /// The `OVERLOADED` answer for a call that waited `waited` ms, longer than
+    /// ``RPCServerConfiguration/Limits/maxArrivalDelay``, before the server could read it; nil when
+    /// it is in time. The wait is the retry hint: about the time the server needs to catch up.
+    private func lateError(waited: Int64) -> RPCError? {
+        guard let limit = self.limits.maxArrivalDelay?.wholeMilliseconds, waited > limit else { return nil }
+        let retryAfter = UInt32(
+            min(max(waited, CallAdmission.retryAfterRange.lowerBound), CallAdmission.retryAfterRange.upperBound)
+        )
+        var error = RPCError(
+            .overloaded,
+            "the call waited \(waited) ms before the server could read it (limit \(limit) ms): the server is "
+                + "behind; retry after \(retryAfter) ms or on another replica"
+        )
+        error.retryAfterMs = retryAfter
+        return error
+    }
+
+    /// A call late at its HEADERS is answered before any of its request is read.
+    private func shedLate(_ error: RPCError, context: ChannelHandlerContext) {
+        _ = self.admission.shed()
+        self.fail(error, context: context)
     }
 
     private func deadlinePassed(context: ChannelHandlerContext) {
@@ -275,8 +383,25 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         self.deadlineTimer?.cancel()
         self.deadlineTimer = nil
         self.pending = nil
+        self.leaveAdmission()
+    }
+
+    /// Gives the call's place back, once.
+    private func leaveAdmission() {
+        guard self.admittedAt != nil else { return }
+        self.admittedAt = nil
+        self.admission.release(heldBytes: self.bytesCounted)
+        self.bytesCounted = 0
     }
 }
 
 @available(*, unavailable)
 extension RPCStreamHandler: Sendable {}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    fileprivate var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -88,6 +88,9 @@ struct ScorerConfigurationTests {
             max_stream_resets = 500
             max_stream_errors = 700
             stream_limit_window_seconds = 2.5
+            max_calls_in_progress = 64
+            max_buffered_request_bytes = 1048576
+            max_arrival_delay_ms = 0
             max_top_drivers = 5
             handshake_timeout_seconds = 3
             [rules]
@@ -116,6 +119,9 @@ struct ScorerConfigurationTests {
         #expect(configuration.server.limits.maxStreamResets == 500)
         #expect(configuration.server.limits.maxStreamErrors == 700)
         #expect(configuration.server.limits.streamLimitWindow == .milliseconds(2500))
+        #expect(configuration.server.limits.maxCallsInProgress == 64)
+        #expect(configuration.server.limits.maxBufferedRequestBytes == 1_048_576)
+        #expect(configuration.server.limits.maxArrivalDelay == nil)
         #expect(configuration.maxTopDrivers == 5)
         #expect(configuration.server.handshakeTimeout == .seconds(3))
         #expect(configuration.rules.inactivityDays == 60)
@@ -131,6 +137,10 @@ struct ScorerConfigurationTests {
             (minimal + "\n[listen]\nprot = 1", "s.toml:5: unknown key listen.prot"),
             (minimal + "\n[listen]\nport = \"7443\"", "s.toml:5: listen.port must be an integer, not a string"),
             (minimal + "\n[listen]\nport = 70000", "s.toml:5: listen.port is 70000, it must be 0 to 65535"),
+            (
+                minimal + "\n[limits]\nmax_calls_in_progress = 0",
+                "s.toml:5: limits.max_calls_in_progress is 0, it must be 1 to 1000000"
+            ),
             ("node_id = \"a\"\nnode_id = \"b\"\n" + minimal, "s.toml:2: node_id is set twice"),
             (minimal + "\n[listen\n", "s.toml:4: a section header is [name]"),
             (minimal + "\nnode_id = [1, 2]", "s.toml:4: '[1, 2]' is not a string, number or boolean"),

@@ -56,6 +56,45 @@ struct CancellationTests {
         }
     }
 
+    @Test("answers that come after the caller gave up on dozens of calls do not close its connection")
+    func lateAnswersKeepTheConnection() async throws {
+        try await withEchoConnection { connection, _, _ in
+            // Every request arrives in one read, and the server serves them in turn on one event
+            // loop, 300 ms each, before it reads again: the caller gives up on all but the first
+            // after 400 ms (RST_STREAM), and the server answers each of them later (the rest with
+            // DEADLINE_EXCEEDED) on streams the caller has closed. swift-nio-http2 remembers the
+            // last 32 reset streams by default and takes a frame for an older closed stream as a
+            // connection error: the caller's own connection died under overload.
+            let calls = 80
+            let timedOut = await withTaskGroup(of: Bool.self, returning: Int.self) { group in
+                for _ in 0..<calls {
+                    group.addTask {
+                        do {
+                            _ = try await connection.unary(
+                                ScoringService.score,
+                                ScoreRequest(crm: EchoService.slowCRM),
+                                timeout: .milliseconds(400)
+                            )
+                            return false
+                        } catch let error as RPCError {
+                            return error.status == .deadlineExceeded
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            // Far more than 32 (the first may be answered in time, a slow machine may miss it).
+            #expect(timedOut >= calls - 1)
+            // The server's late answers reach the caller while it serves this call.
+            try await Task.sleep(for: .milliseconds(500))
+            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(5))
+            #expect(answer.crm == 7)
+            #expect(connection.isActive)
+        }
+    }
+
     @Test("a flood of cancellations beyond the configured limit closes the connection")
     func aResetFloodIsStillStopped() async throws {
         let pki = try TestCertificates()

@@ -19,6 +19,28 @@ struct RPCStreamHandlerStateMachineTests {
         Machine.RequestHead(method: method, path: path, contentType: contentType, timeout: timeout, acceptsLZ4: false)
     }
 
+    @Test("the send time is passed on, and a malformed one is refused naming the header")
+    func sentAt() {
+        var machine = Machine(maxFramesPerStream: 10)
+        var head = Self.head(timeout: "250")
+        head.sentAt = "1795000000123"
+        #expect(
+            machine.receivedHeaders(head, route: Self.unaryRoute)
+                == .serve(timeoutMilliseconds: 250, sentAtMilliseconds: 1_795_000_000_123)
+        )
+        for bad in ["", "-1", "12a", "12345678901234567"] {
+            var machine = Machine(maxFramesPerStream: 10)
+            head.sentAt = bad
+            guard case .reject(let rejection) = machine.receivedHeaders(head, route: Self.unaryRoute) else {
+                Issue.record("'\(bad)' was accepted")
+                continue
+            }
+            #expect(rejection.httpStatus == 400)
+            #expect(rejection.status == .invalidArgument)
+            #expect(rejection.field == RPCProtocol.sentAtHeader)
+        }
+    }
+
     @Test("a well-formed unary call is served, answers its one frame and ignores what follows")
     func unaryCall() {
         var machine = Machine(maxFramesPerStream: 10)

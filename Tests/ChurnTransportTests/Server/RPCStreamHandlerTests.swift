@@ -1,5 +1,6 @@
 import ChurnTesting
 import ChurnWire
+import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -11,13 +12,20 @@ import Testing
 /// The stream handler in an `EmbeddedChannel`: HTTP/2 frame payloads in, payloads out, no sockets.
 @Suite("RPC stream handler")
 struct RPCStreamHandlerTests {
-    static func channel(reads: ReadCounter? = nil) throws -> EmbeddedChannel {
+    static func channel(
+        reads: ReadCounter? = nil,
+        admission: CallAdmission = CallAdmission(callLimit: 256),
+        arrivals: ArrivalDelay? = ArrivalDelay(),
+        limits: RPCServerConfiguration.Limits = RPCServerConfiguration.Limits()
+    ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         if let reads { try channel.pipeline.syncOperations.addHandler(reads) }
         try channel.pipeline.syncOperations.addHandler(
             RPCStreamHandler(
                 router: EchoService().router,
-                limits: RPCServerConfiguration.Limits(),
+                limits: limits,
+                admission: admission,
+                arrivals: arrivals,
                 logger: quietLogger(),
                 drain: nil
             )
@@ -25,8 +33,13 @@ struct RPCStreamHandlerTests {
         return channel
     }
 
-    static func requestHeaders(path: String = ScoringService.score.path) -> HTTP2Frame.FramePayload {
-        .headers(.init(headers: RPCConnection.headers(path: path)))
+    static func requestHeaders(
+        path: String = ScoringService.score.path,
+        extra: [(String, String)] = []
+    )
+        -> HTTP2Frame.FramePayload
+    {
+        .headers(.init(headers: RPCConnection.headers(path: path, extra: extra)))
     }
 
     static func data(_ bytes: some Sequence<UInt8>, end: Bool) -> HTTP2Frame.FramePayload {
@@ -92,6 +105,137 @@ struct RPCStreamHandlerTests {
         #expect(end.ended)
         #expect(end.frames.isEmpty)
         _ = try channel.finish()
+    }
+
+    @Test("past the limit of calls in progress a call is answered OVERLOADED at once, and ended calls free places")
+    func shedsPastTheLimit() throws {
+        let admission = CallAdmission(callLimit: 1)
+        let first = try Self.channel(admission: admission)
+        try first.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
+        #expect(admission.callsInProgress == 1)
+
+        let second = try Self.channel(admission: admission)
+        try second.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
+        let shed = try Self.answer(of: second)
+        #expect(shed.status == "200")
+        #expect(shed.ended)
+        let frame = try #require(shed.frames.first)
+        #expect(frame.isError)
+        let reply = try frame.decode(as: ErrorReply.self)
+        #expect(reply.status == .overloaded)
+        #expect(reply.retryAfterMs == 1)
+        #expect(reply.message.contains("limit of 1 calls in progress"))
+        #expect(admission.callsInProgress == 1)
+        #expect(admission.callsShed == 1)
+        // Its stream is closed once the answer is out, which stops the caller's request.
+        #expect(!second.isActive)
+
+        // The first call ends normally: its place is free for the next.
+        try first.writeInbound(Self.data(RPCConnection.frame(ScoreBatchRequest(crms: [1]), flags: []), end: true))
+        #expect(try Self.answer(of: first).ended)
+        #expect(admission.callsInProgress == 0)
+
+        // A call whose stream closes before it ends (a caller's reset) gives its place back too.
+        let third = try Self.channel(admission: admission)
+        try third.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
+        #expect(admission.callsInProgress == 1)
+        try third.close().wait()
+        #expect(admission.callsInProgress == 0)
+
+        // A call refused for bad headers never takes a place.
+        let bad = try Self.channel(admission: admission)
+        try bad.writeInbound(Self.requestHeaders(path: "/churn.v1.Nothing/Here"))
+        #expect(try Self.answer(of: bad).status == "404")
+        #expect(admission.callsInProgress == 0)
+        for channel in [first, bad] { _ = try? channel.finish() }
+    }
+
+    @Test("a call that waited longer than the limit to arrive is answered OVERLOADED and never scored")
+    func shedsLateCalls() throws {
+        let admission = CallAdmission(callLimit: 256)
+        let arrivals = ArrivalDelay()
+        let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
+        let now = WallClock.nowMilliseconds()
+        // On time (this sets the connection's baseline), then 2 s late, then on time again.
+        for (sentAt, late) in [(now, false), (now - 2_000, true), (now, false)] {
+            let channel = try Self.channel(admission: admission, arrivals: arrivals)
+            try channel.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(sentAt))]))
+            if !late { try channel.writeInbound(Self.data(request, end: true)) }
+            let answer = try Self.answer(of: channel)
+            let frame = try #require(answer.frames.first)
+            #expect(answer.status == "200")
+            if late {
+                let reply = try frame.decode(as: ErrorReply.self)
+                #expect(reply.status == .overloaded)
+                #expect(reply.message.contains("limit 1000 ms"))
+                #expect((2_000...2_100).contains(reply.retryAfterMs ?? 0))
+            } else {
+                #expect(try frame.decode(as: ScoreResponse.self).crm == 8)
+            }
+            _ = try? channel.finish()
+        }
+        #expect(admission.callsShed == 1)
+        #expect(admission.callsInProgress == 0)
+    }
+
+    @Test("a call whose HEADERS came in time but whose first frame came late is shed before it is served")
+    func shedsCallsWhoseBodyCameLate() throws {
+        let admission = CallAdmission(callLimit: 256)
+        let arrivals = ArrivalDelay()
+        var limits = RPCServerConfiguration.Limits()
+        limits.maxArrivalDelay = .milliseconds(200)
+        let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
+        // On time, to set the connection's baseline.
+        let onTime = try Self.channel(admission: admission, arrivals: arrivals, limits: limits)
+        let now = WallClock.nowMilliseconds()
+        try onTime.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(now))]))
+        try onTime.writeInbound(Self.data(request, end: true))
+        _ = try onTime.finish()
+        // HEADERS 150 ms after sending (in time), the body 100 ms later still (too late).
+        let late = try Self.channel(admission: admission, arrivals: arrivals, limits: limits)
+        let sentAt = WallClock.nowMilliseconds() - 150
+        try late.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(sentAt))]))
+        #expect(admission.callsInProgress == 1)
+        Thread.sleep(forTimeInterval: 0.1)
+        try late.writeInbound(Self.data(request, end: true))
+        let reply = try #require(try Self.answer(of: late).frames.first).decode(as: ErrorReply.self)
+        #expect(reply.status == .overloaded)
+        #expect(reply.message.contains("limit 200 ms"))
+        #expect((250...2_000).contains(reply.retryAfterMs ?? 0))
+        _ = try? late.finish()
+        #expect(admission.callsShed == 1)
+        #expect(admission.callsInProgress == 0)
+    }
+
+    @Test("bytes of unfinished frames count against the server's limit until the frame completes or the call ends")
+    func bytesArrivingAreCounted() throws {
+        let admission = CallAdmission(callLimit: 10, byteLimit: 64)
+        let frame = RPCConnection.frame(
+            ScoreBatchRequest(crms: [1], features: Array(repeating: 1.5, count: 20)),
+            flags: []
+        )
+        #expect(frame.count > 64)
+        let first = try Self.channel(admission: admission)
+        try first.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
+        try first.writeInbound(Self.data(frame.prefix(frame.count - 1), end: false))
+        #expect(admission.bytesArriving == frame.count - 1)
+
+        let second = try Self.channel(admission: admission)
+        try second.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
+        let shed = try #require(try Self.answer(of: second).frames.first).decode(as: ErrorReply.self)
+        #expect(shed.status == .overloaded)
+        #expect(shed.message.contains("bytes of requests still arriving"))
+
+        // The frame completes and is answered: nothing is held any more.
+        try first.writeInbound(Self.data(frame.suffix(1), end: false))
+        #expect(try Self.answer(of: first).frames.count == 1)
+        #expect(admission.bytesArriving == 0)
+        // Half a frame again, then the stream closes: what it held is let go with its place.
+        try first.writeInbound(Self.data(frame.prefix(10), end: false))
+        #expect(admission.bytesArriving == 10)
+        try first.close().wait()
+        #expect(admission.bytesArriving == 0)
+        #expect(admission.callsInProgress == 0)
     }
 
     @Test("while the stream cannot take answers, the handler asks for no more request bytes")

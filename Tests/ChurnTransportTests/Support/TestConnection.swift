@@ -7,11 +7,16 @@ import NIOCore
 func withEchoConnection<Result: Sendable>(
     echo: EchoService = EchoService(),
     mutualTLS: Bool = true,
+    configure: (inout RPCServerConfiguration) -> Void = { _ in },
     _ body: (RPCConnection, Int, TestCertificates) async throws -> Result
 ) async throws -> Result {
     let pki = try TestCertificates()
     defer { pki.remove() }
-    return try await withTestServer(router: echo.router, tls: pki.serverTLS(mutualTLS: mutualTLS)) { port in
+    return try await withTestServer(
+        router: echo.router,
+        tls: pki.serverTLS(mutualTLS: mutualTLS),
+        configure: configure
+    ) { port in
         let connection = try await connect(port, tls: pki.clientTLS())
         defer { connection.close() }
         return try await body(connection, port, pki)

@@ -29,6 +29,12 @@ enum ClientConnectionPipeline {
                     HTTP2Setting(parameter: .maxHeaderListSize, value: 16_384),
                 ]
                 connection.targetWindowSize = 8 << 20
+                // A call past its deadline resets its stream, and the server's answer may be on
+                // its way: swift-nio-http2 ignores frames for the last this-many reset streams and
+                // takes one for an older closed stream as a connection error. Its default (32)
+                // closed the caller's own connection under overload, when hundreds of calls a
+                // second time out.
+                connection.maximumRecentlyResetStreams = RPCProtocol.recentlyResetStreamsRemembered
                 var stream = NIOHTTP2Handler.StreamConfiguration()
                 stream.targetWindowSize = 1 << 20
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(

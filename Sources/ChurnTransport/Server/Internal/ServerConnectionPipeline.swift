@@ -10,6 +10,8 @@ struct ServerConnectionPipeline: Sendable {
     let sslContext: NIOSSLContext
     let router: RPCRouter
     let configuration: RPCServerConfiguration
+    /// Shared by every connection: the server's bound on calls in progress.
+    let admission: CallAdmission
     let logger: Logger
 
     /// Configures a new connection. Must run on its event loop.
@@ -40,6 +42,7 @@ struct ServerConnectionPipeline: Sendable {
             logger: self.logger
         )
         let drainOnLoop = NIOLoopBound(drain, eventLoop: channel.eventLoop)
+        let arrivalsOnLoop = NIOLoopBound(ArrivalDelay(), eventLoop: channel.eventLoop)
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
@@ -64,8 +67,17 @@ struct ServerConnectionPipeline: Sendable {
         stream.streamErrorRateLimit.maximumCount = limits.maxStreamErrors
         stream.streamErrorRateLimit.windowLength = TimeAmount(limits.streamLimitWindow)
         connection.maximumConnectionGlitches = Int.max
+        // A caller's DATA still in flight for a call the server has ended (shed, rejected, past
+        // its deadline) is ignored for the last this-many streams reset; for an older closed
+        // stream swift-nio-http2 takes it as a connection error. Under overload the server sheds
+        // hundreds of calls a second, each with its request's frames on the way.
+        connection.maximumRecentlyResetStreams = max(
+            limits.maxConcurrentStreams,
+            RPCProtocol.recentlyResetStreamsRemembered
+        )
 
         let router = self.router
+        let admission = self.admission
         let logger = self.logger
         let sync = channel.pipeline.syncOperations
         _ = try sync.configureHTTP2Pipeline(
@@ -75,7 +87,14 @@ struct ServerConnectionPipeline: Sendable {
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
                 try streamChannel.pipeline.syncOperations.addHandler(
-                    RPCStreamHandler(router: router, limits: limits, logger: logger, drain: drainOnLoop.value)
+                    RPCStreamHandler(
+                        router: router,
+                        limits: limits,
+                        admission: admission,
+                        arrivals: arrivalsOnLoop.value,
+                        logger: logger,
+                        drain: drainOnLoop.value
+                    )
                 )
             }
         }
