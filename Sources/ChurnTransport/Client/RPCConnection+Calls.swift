@@ -185,15 +185,17 @@ extension RPCConnection {
     /// The headers of a call to `method`, stamped with the time it is sent
     /// (``RPCProtocol/sentAtHeader``), so that a server behind can tell how long it waited.
     static func requestHeaders(_ method: RPCMethodDescriptor, authority: String) -> HPACKHeaders {
-        [
+        var headers: HPACKHeaders = [
             ":method": "POST",
             ":scheme": "https",
             ":path": method.path,
             ":authority": authority,
             "content-type": RPCProtocol.contentType,
             RPCProtocol.acceptEncodingHeader: RPCProtocol.lz4,
-            RPCProtocol.sentAtHeader: String(WallClock.nowMilliseconds()),
         ]
+        // Never the same twice: kept out of both ends' HPACK tables, which it would only churn.
+        headers.add(name: RPCProtocol.sentAtHeader, value: String(WallClock.nowMilliseconds()), indexing: .nonIndexable)
+        return headers
     }
 }
 

@@ -34,7 +34,7 @@ enum ClientConnectionPipeline {
                 // takes one for an older closed stream as a connection error. Its default (32)
                 // closed the caller's own connection under overload, when hundreds of calls a
                 // second time out.
-                connection.maximumRecentlyResetStreams = RPCProtocol.recentlyResetStreamsRemembered
+                connection.maximumRecentlyResetStreams = RPCProtocol.clientRecentlyResetStreamsRemembered
                 var stream = NIOHTTP2Handler.StreamConfiguration()
                 stream.targetWindowSize = 1 << 20
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(

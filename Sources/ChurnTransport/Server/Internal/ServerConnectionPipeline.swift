@@ -71,10 +71,7 @@ struct ServerConnectionPipeline: Sendable {
         // its deadline) is ignored for the last this-many streams reset; for an older closed
         // stream swift-nio-http2 takes it as a connection error. Under overload the server sheds
         // hundreds of calls a second, each with its request's frames on the way.
-        connection.maximumRecentlyResetStreams = max(
-            limits.maxConcurrentStreams,
-            RPCProtocol.recentlyResetStreamsRemembered
-        )
+        connection.maximumRecentlyResetStreams = RPCProtocol.serverRecentlyResetStreamsRemembered
 
         let router = self.router
         let admission = self.admission
