@@ -105,34 +105,17 @@ extension RPCStreamHandler {
                     )
                 )
             }
-            var timeout: Int64?
-            if let text = head.timeout {
-                guard let value = Self.parseTimeout(text) else {
-                    var rejection = self.fail(
-                        400,
-                        .invalidArgument,
-                        "\(RPCProtocol.timeoutHeader) must be 1 to 8 decimal digits (milliseconds)"
-                    )
-                    rejection.field = RPCProtocol.timeoutHeader
-                    return .reject(rejection)
-                }
-                timeout = value
-            }
-            var sentAt: Int64?
-            if let text = head.sentAt {
-                guard let value = Self.parseDigits(text, maxCount: 16) else {
-                    var rejection = self.fail(
-                        400,
-                        .invalidArgument,
-                        "\(RPCProtocol.sentAtHeader) must be 1 to 16 decimal digits (Unix milliseconds)"
-                    )
-                    rejection.field = RPCProtocol.sentAtHeader
-                    return .reject(rejection)
-                }
-                sentAt = value
-            }
+            let timeout = self.digitsHeader(head.timeout, RPCProtocol.timeoutHeader, maxCount: 8, unit: "milliseconds")
+            if let rejection = timeout.rejection { return .reject(rejection) }
+            let sentAt = self.digitsHeader(
+                head.sentAt,
+                RPCProtocol.sentAtHeader,
+                maxCount: 16,
+                unit: "Unix milliseconds"
+            )
+            if let rejection = sentAt.rejection { return .reject(rejection) }
             self.state = .open(isUnary: route.isUnary, framesReceived: 0, headersSent: false)
-            return .serve(timeoutMilliseconds: timeout, sentAtMilliseconds: sentAt)
+            return .serve(timeoutMilliseconds: timeout.value, sentAtMilliseconds: sentAt.value)
         }
 
         /// A complete wire frame arrived; `endFlag` is its end flag.
@@ -212,16 +195,32 @@ extension RPCStreamHandler {
             return Rejection(httpStatus: httpStatus, needsHeaders: !headersSent, status: status, message: message)
         }
 
+        /// The value of an optional header of 1 to `maxCount` decimal digits, or the 400 that
+        /// names it when it is malformed.
+        private mutating func digitsHeader(
+            _ text: String?,
+            _ name: String,
+            maxCount: Int,
+            unit: String
+        ) -> (value: Int64?, rejection: Rejection?) {
+            guard let text else { return (nil, nil) }
+            guard let value = Self.parseDigits(text, maxCount: maxCount) else {
+                var rejection = self.fail(
+                    400,
+                    .invalidArgument,
+                    "\(name) must be 1 to \(maxCount) decimal digits (\(unit))"
+                )
+                rejection.field = name
+                return (nil, rejection)
+            }
+            return (value, nil)
+        }
+
         /// `application/churn+wire`, optionally followed by parameters (`; …`).
         static func isWireContentType(_ value: String) -> Bool {
             guard value.hasPrefix(RPCProtocol.contentType) else { return false }
             let rest = value.utf8.dropFirst(RPCProtocol.contentType.utf8.count)
             return rest.isEmpty || rest.first == UInt8(ascii: ";")
-        }
-
-        /// 1 to 8 ASCII digits, as milliseconds.
-        static func parseTimeout(_ text: String) -> Int64? {
-            Self.parseDigits(text, maxCount: 8)
         }
 
         /// 1 to `maxCount` (at most 18) ASCII digits.
