@@ -63,8 +63,9 @@ public struct RPCServerConfiguration: Sendable {
         public var maxBufferedRequestBytes: Int
         /// The longest a call may have waited to reach the server (in the caller's buffers, flow
         /// control and the sockets, measured with `churn-sent-at-ms`) and still be served; one
-        /// that waited longer is answered `OVERLOADED` before any of it is scored. nil serves
-        /// every call however late. Default 1 s.
+        /// that waited longer while other calls are in progress is answered `OVERLOADED` before
+        /// any of it is scored (an idle server serves it: the wait was not in its queue). nil
+        /// serves every call however late. Default 1 s.
         ///
         /// Past its capacity a server that reads requests in order falls behind by more and more,
         /// until it works only on calls whose callers have already given up. Answering the stale

@@ -17,7 +17,8 @@ internal import NIOHTTP2
 /// answered `OVERLOADED` with a retry hint before any of its request is read. A call that waited
 /// longer than ``RPCServerConfiguration/Limits/maxArrivalDelay`` between its caller sending it and
 /// the server reading it (at its HEADERS, and again at its first frame, whose bytes can queue
-/// behind other calls' in flow control) is answered `OVERLOADED` too, before it is served: its
+/// behind other calls' in flow control) while other calls are in progress is answered
+/// `OVERLOADED` too, before it is served: its
 /// caller can retry elsewhere while there is time, and the server catches up.
 ///
 /// - Important: event-loop confined; not `Sendable`.
@@ -162,7 +163,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             // How long the call waited to get here: it is late by that much already.
             self.sentAt = sentAt
             let waited = self.arrivalWait()
-            if let error = self.lateError(waited: waited) {
+            if let error = self.lateError(waited: waited, othersInProgress: self.admission.callsInProgress) {
                 self.shedLate(error, context: context)
                 return
             }
@@ -224,7 +225,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
                 context.write(self.wrapOutboundOut(.headers(.init(headers: Self.okHeaders))), promise: nil)
                 // HEADERS are not flow-controlled and overtake request bodies queued in the
                 // caller's window: the first frame can be late where its HEADERS were not.
-                if let error = self.lateError(waited: self.arrivalWait()) {
+                // This call holds one of the places in progress itself.
+                let others = self.admission.callsInProgress - 1
+                if let error = self.lateError(waited: self.arrivalWait(), othersInProgress: others) {
                     _ = self.admission.shed()
                     self.processingFailed(error, endsCall: endsCall, context: context)
                     return
@@ -305,10 +308,15 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     /// The `OVERLOADED` answer for a call that waited `waited` ms, longer than
-    /// ``RPCServerConfiguration/Limits/maxArrivalDelay``, before the server could read it; nil when
-    /// it is in time. The wait is the retry hint: about the time the server needs to catch up.
-    private func lateError(waited: Int64) -> RPCError? {
-        guard let limit = self.limits.maxArrivalDelay?.wholeMilliseconds, waited > limit else { return nil }
+    /// ``RPCServerConfiguration/Limits/maxArrivalDelay``, before the server could read it, while
+    /// the server has other calls in hand; nil when it is in time, or when no other call is in
+    /// progress: an idle server serves a late call at once (the wait was elsewhere, such as a
+    /// caller's starved event loop, and shedding would not shorten any queue). The wait is the
+    /// retry hint: about the time the server needs to catch up.
+    private func lateError(waited: Int64, othersInProgress: Int) -> RPCError? {
+        guard let limit = self.limits.maxArrivalDelay?.wholeMilliseconds, waited > limit, othersInProgress > 0 else {
+            return nil
+        }
         let retryAfter = UInt32(
             min(max(waited, CallAdmission.retryAfterRange.lowerBound), CallAdmission.retryAfterRange.upperBound)
         )

@@ -150,12 +150,17 @@ struct RPCStreamHandlerTests {
         for channel in [first, bad] { _ = try? channel.finish() }
     }
 
-    @Test("a call that waited longer than the limit to arrive is answered OVERLOADED and never scored")
+    @Test(
+        "a call that waited longer than the limit to arrive while others are in progress is answered OVERLOADED, never scored"
+    )
     func shedsLateCalls() throws {
         let admission = CallAdmission(callLimit: 256)
         let arrivals = ArrivalDelay()
         let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
         let now = WallClock.nowMilliseconds()
+        // Another call in progress: the server has work in hand.
+        let busy = try Self.channel(admission: admission, arrivals: arrivals)
+        try busy.writeInbound(Self.requestHeaders())
         // On time (this sets the connection's baseline), then 2 s late, then on time again.
         for (sentAt, late) in [(now, false), (now - 2_000, true), (now, false)] {
             let channel = try Self.channel(admission: admission, arrivals: arrivals)
@@ -175,7 +180,25 @@ struct RPCStreamHandlerTests {
             _ = try? channel.finish()
         }
         #expect(admission.callsShed == 1)
+        _ = try? busy.finish()
         #expect(admission.callsInProgress == 0)
+    }
+
+    @Test("an idle server serves a late call: the wait was not in its queue")
+    func servesLateCallsWhenIdle() throws {
+        let admission = CallAdmission(callLimit: 256)
+        let arrivals = ArrivalDelay()
+        let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
+        let now = WallClock.nowMilliseconds()
+        for sentAt in [now, now - 2_000] {
+            let channel = try Self.channel(admission: admission, arrivals: arrivals)
+            try channel.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(sentAt))]))
+            try channel.writeInbound(Self.data(request, end: true))
+            let frame = try #require(try Self.answer(of: channel).frames.first)
+            #expect(try frame.decode(as: ScoreResponse.self).crm == 8)
+            _ = try? channel.finish()
+        }
+        #expect(admission.callsShed == 0)
     }
 
     @Test("a call whose HEADERS came in time but whose first frame came late is shed before it is served")
@@ -191,11 +214,13 @@ struct RPCStreamHandlerTests {
         try onTime.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(now))]))
         try onTime.writeInbound(Self.data(request, end: true))
         _ = try onTime.finish()
+        let busy = try Self.channel(admission: admission, arrivals: arrivals, limits: limits)
+        try busy.writeInbound(Self.requestHeaders())
         // HEADERS 150 ms after sending (in time), the body 100 ms later still (too late).
         let late = try Self.channel(admission: admission, arrivals: arrivals, limits: limits)
         let sentAt = WallClock.nowMilliseconds() - 150
         try late.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(sentAt))]))
-        #expect(admission.callsInProgress == 1)
+        #expect(admission.callsInProgress == 2)
         Thread.sleep(forTimeInterval: 0.1)
         try late.writeInbound(Self.data(request, end: true))
         let reply = try #require(try Self.answer(of: late).frames.first).decode(as: ErrorReply.self)
@@ -204,6 +229,7 @@ struct RPCStreamHandlerTests {
         #expect((250...2_000).contains(reply.retryAfterMs ?? 0))
         _ = try? late.finish()
         #expect(admission.callsShed == 1)
+        _ = try? busy.finish()
         #expect(admission.callsInProgress == 0)
     }
 
