@@ -27,4 +27,9 @@ public enum RPCProtocol {
     /// 2026-11-24; 512 cost nothing measurable), and 512 kept every connection through batch
     /// frames at twice capacity with 1,000 calls shed in 10 s.
     static let serverRecentlyResetStreamsRemembered = 512
+    /// How many resets (and stream errors) a second a caller's connection takes from the server
+    /// before it gives the connection up. swift-nio-http2 keeps a time stamp for each within the
+    /// window, allocated up front (8 bytes each); a server sheds at most a few thousand calls a
+    /// second on one connection.
+    static let clientServerResetsPerSecond = 20_000
 }

@@ -34,6 +34,21 @@ struct CancellationTests {
         }
     }
 
+    /// Runs `body` on `connection`, closing the connection after `limit` (so the call fails
+    /// instead of the test hanging).
+    static func within<Result: Sendable>(
+        _ limit: Duration,
+        on connection: RPCConnection,
+        _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            connection.close()
+        }
+        defer { timer.cancel() }
+        return try await body()
+    }
+
     @Test("a caller that cancels hundreds of calls keeps its connection and its other calls")
     func manyCancellationsKeepTheConnection() async throws {
         try await withEchoConnection { connection, _, _ in
@@ -90,6 +105,29 @@ struct CancellationTests {
             // The server's late answers reach the caller while it serves this call.
             try await Task.sleep(for: .milliseconds(500))
             let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(5))
+            #expect(answer.crm == 7)
+            #expect(connection.isActive)
+        }
+    }
+
+    @Test("a server that resets hundreds of calls leaves its callers' connections working")
+    func serverResetsKeepTheConnection() async throws {
+        try await withEchoConnection { connection, _, _ in
+            // The server answers a call it will not serve (here: no such method, 404; under overload:
+            // OVERLOADED) at once and resets the stream, so the caller stops sending. swift-nio-http2
+            // takes more than 200 resets in 30 s as an attack by default, and the caller's own
+            // connection went quiet under overload: GOAWAY sent, never closed, every later call hung.
+            for call in 0..<400 {
+                let answer = try await Self.within(.seconds(10), on: connection) {
+                    try await connection.raw(
+                        headers: RPCConnection.headers(path: "/churnguard.Nothing/Here"),
+                        chunks: [],
+                        endRequest: false
+                    )
+                }
+                #expect(answer.status == "404", "call \(call)")
+            }
+            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(10))
             #expect(answer.crm == 7)
             #expect(connection.isActive)
         }

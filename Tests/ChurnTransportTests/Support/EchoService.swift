@@ -7,7 +7,8 @@ import NIOConcurrencyHelpers
 ///
 /// `Score` answers the CRM and product group with the features' sum as the probability (and
 /// sleeps 300 ms first for CRM 999, to miss deadlines); `ScoreBatch` echoes each frame's CRMs
-/// and counts the frames it served; `Health` answers SERVING.
+/// (sleeping 300 ms first for a frame that starts with CRM 999) and counts the frames it served;
+/// `Health` answers SERVING.
 final class EchoService: Sendable {
     static let slowCRM: UInt64 = 999
     private let served = NIOLockedValueBox(0)
@@ -26,6 +27,7 @@ final class EchoService: Sendable {
             )
         }
         router.register(ScoringService.scoreBatch) { request, _ throws(RPCError) in
+            if request.crms.first == Self.slowCRM { usleep(300_000) }
             self.served.withLockedValue { $0 += 1 }
             return ScoreBatchResponse(crms: request.crms, probabilities: request.features)
         }

@@ -35,8 +35,18 @@ enum ClientConnectionPipeline {
                 // closed the caller's own connection under overload, when hundreds of calls a
                 // second time out.
                 connection.maximumRecentlyResetStreams = RPCProtocol.clientRecentlyResetStreamsRemembered
+                // swift-nio-http2's defences against a peer that makes its host work for nothing
+                // (200 resets or stream errors in 30 s, 200 stream errors in the connection's
+                // life) guard servers. A server resets a caller's streams as a matter of course:
+                // every call it sheds or rejects while the request is still coming. Under
+                // overload that passed 200 in seconds, and the caller gave up its own connection.
+                connection.maximumConnectionGlitches = Int.max
                 var stream = NIOHTTP2Handler.StreamConfiguration()
                 stream.targetWindowSize = 1 << 20
+                stream.streamResetFrameRateLimit.maximumCount = RPCProtocol.clientServerResetsPerSecond
+                stream.streamResetFrameRateLimit.windowLength = .seconds(1)
+                stream.streamErrorRateLimit.maximumCount = RPCProtocol.clientServerResetsPerSecond
+                stream.streamErrorRateLimit.windowLength = .seconds(1)
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .client,
                     connectionConfiguration: connection,
@@ -45,6 +55,7 @@ enum ClientConnectionPipeline {
                     // The server pushes nothing: refuse any stream it opens.
                     stream.close()
                 }
+                try channel.pipeline.syncOperations.addHandler(ClientConnectionFailureHandler())
                 ready.succeed(multiplexer)
             }
         }

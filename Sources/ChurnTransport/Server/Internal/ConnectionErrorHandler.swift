@@ -5,10 +5,10 @@ internal import NIOHTTP2
 /// The last handler of a connection: an error nothing before it handled (a failed TLS handshake,
 /// garbage instead of TLS, a socket error) closes this connection, and only this one.
 ///
-/// HTTP/2 errors are the exception: the HTTP/2 handler has already dealt with them. A connection
-/// error made it send GOAWAY and close; a stream error (a frame for a stream just reset, a stream
-/// the caller broke) concerns one call, and closing the connection for it would fail every other
-/// call on it.
+/// HTTP/2 errors are told apart. For a connection error (``HTTP2ConnectionFailure``) the HTTP/2
+/// handler has sent GOAWAY but left the connection open: it is closed here. A stream error (a
+/// frame for a stream just reset, a stream the caller broke) concerns one call, and closing the
+/// connection for it would fail every other call on it.
 final class ConnectionErrorHandler: ChannelInboundHandler {
     typealias InboundIn = Any
 
@@ -19,8 +19,8 @@ final class ConnectionErrorHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is any NIOHTTP2Error {
-            self.logger.debug("http2 error", metadata: ["error": "\(error)"])
+        if error is any NIOHTTP2Error, !HTTP2ConnectionFailure.isFatal(error) {
+            self.logger.debug("http2 stream error", metadata: ["error": "\(error)"])
             return
         }
         self.logger.debug(
