@@ -81,24 +81,12 @@ struct CancellationTests {
             // last 32 reset streams by default and takes a frame for an older closed stream as a
             // connection error: the caller's own connection died under overload.
             let calls = 80
-            let timedOut = await withTaskGroup(of: Bool.self, returning: Int.self) { group in
-                for _ in 0..<calls {
-                    group.addTask {
-                        do {
-                            _ = try await connection.unary(
-                                ScoringService.score,
-                                ScoreRequest(crm: EchoService.slowCRM),
-                                timeout: .milliseconds(400)
-                            )
-                            return false
-                        } catch let error as RPCError {
-                            return error.status == .deadlineExceeded
-                        } catch {
-                            return false
-                        }
-                    }
-                }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let timedOut = await timedOutCalls(calls) {
+                _ = try await connection.unary(
+                    ScoringService.score,
+                    ScoreRequest(crm: EchoService.slowCRM),
+                    timeout: .milliseconds(400)
+                )
             }
             // Far more than 32 (the first may be answered in time, a slow machine may miss it).
             #expect(timedOut >= calls - 1)

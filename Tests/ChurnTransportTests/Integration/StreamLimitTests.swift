@@ -22,26 +22,14 @@ struct StreamLimitTests {
         try await withEchoConnection(configure: fewStreams) { connection, _, _ in
             let slowFrame = ScoreBatchRequest(featureCount: 1, crms: [EchoService.slowCRM], features: [1])
             let calls = 40
-            let timedOut = await withTaskGroup(of: Bool.self, returning: Int.self) { group in
-                for _ in 0..<calls {
-                    group.addTask {
-                        do {
-                            _ = try await connection.bidirectional(
-                                ScoringService.scoreBatch,
-                                requests: Self.frames(slowFrame),
-                                timeout: .milliseconds(250)
-                            ) { answers in
-                                for try await _ in answers {}
-                            }
-                            return false
-                        } catch let error as RPCError {
-                            return error.status == .deadlineExceeded
-                        } catch {
-                            return false
-                        }
-                    }
+            let timedOut = await timedOutCalls(calls) {
+                try await connection.bidirectional(
+                    ScoringService.scoreBatch,
+                    requests: Self.frames(slowFrame),
+                    timeout: .milliseconds(250)
+                ) { answers in
+                    for try await _ in answers {}
                 }
-                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(timedOut >= calls - 4)
             // The server works off what reached it (300 ms a frame, on one event loop).
