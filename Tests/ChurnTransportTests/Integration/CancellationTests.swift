@@ -34,6 +34,13 @@ struct CancellationTests {
         }
     }
 
+    /// Expects `connection` to answer a call within `timeout` and to stay open.
+    static func expectServes(_ connection: RPCConnection, within timeout: Duration) async throws {
+        let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: timeout)
+        #expect(answer.crm == 7)
+        #expect(connection.isActive)
+    }
+
     /// Runs `body` on `connection`, closing the connection after `limit` (so the call fails
     /// instead of the test hanging).
     static func within<Result: Sendable>(
@@ -65,9 +72,7 @@ struct CancellationTests {
             }
             #expect(failure == nil, "cancellation \(cancelled + 1) failed: \(String(describing: failure))")
             guard failure == nil else { return }
-            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(30))
-            #expect(answer.crm == 7)
-            #expect(connection.isActive)
+            try await Self.expectServes(connection, within: .seconds(30))
         }
     }
 
@@ -92,9 +97,7 @@ struct CancellationTests {
             #expect(timedOut >= calls - 1)
             // The server's late answers reach the caller while it serves this call.
             try await Task.sleep(for: .milliseconds(500))
-            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(5))
-            #expect(answer.crm == 7)
-            #expect(connection.isActive)
+            try await Self.expectServes(connection, within: .seconds(5))
         }
     }
 
@@ -115,9 +118,7 @@ struct CancellationTests {
                 }
                 #expect(answer.status == "404", "call \(call)")
             }
-            let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 7), timeout: .seconds(10))
-            #expect(answer.crm == 7)
-            #expect(connection.isActive)
+            try await Self.expectServes(connection, within: .seconds(10))
         }
     }
 
