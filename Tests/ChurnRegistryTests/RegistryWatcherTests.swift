@@ -169,7 +169,14 @@ struct RegistryWatcherTests {
             let metrics = PrometheusCollectorRegistry()
             let watcher = RegistryWatcher(
                 url: url,
-                configuration: .init(modelName: "churn-test", pollInterval: .milliseconds(200), scorerID: "scorer-7"),
+                // A generous refresh timeout: this test checks refusals, and a read slower than the
+                // default 3 s in the starved parallel suite marked the registry unreachable.
+                configuration: .init(
+                    modelName: "churn-test",
+                    pollInterval: .milliseconds(200),
+                    scorerID: "scorer-7",
+                    refreshTimeout: .seconds(30)
+                ),
                 logger: TestRegistry.logger,
                 metrics: RegistryMetrics(modelName: "churn-test", factory: PrometheusMetricsFactory(registry: metrics)),
                 apply: applied.record
