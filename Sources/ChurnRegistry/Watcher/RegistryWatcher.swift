@@ -319,6 +319,8 @@ public final class RegistryWatcher: Service, Sendable {
             }
             self.metrics.reachable.record(1)
         } catch {
+            // The watcher is stopping: a read cut short by that says nothing about the registry.
+            if Task.isCancelled { return }
             self.metrics.reachable.record(0)
             self.metrics.failedRefreshes.increment()
             let wasReachable = self.state.withLockedValue { state in
