@@ -226,7 +226,9 @@ struct RPCStreamHandlerTests {
         let reply = try #require(try Self.answer(of: late).frames.first).decode(as: ErrorReply.self)
         #expect(reply.status == .overloaded)
         #expect(reply.message.contains("limit 200 ms"))
-        #expect((250...2_000).contains(reply.retryAfterMs ?? 0))
+        // At least 250 ms, less the few milliseconds the on-time call's baseline may itself
+        // carry (its own stamp and its arrival can fall on either side of a millisecond).
+        #expect((245...2_000).contains(reply.retryAfterMs ?? 0))
         _ = try? late.finish()
         #expect(admission.callsShed == 1)
         _ = try? busy.finish()
