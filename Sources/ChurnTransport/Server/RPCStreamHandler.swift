@@ -154,7 +154,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             path: headers.first(name: ":path"),
             contentType: headers.first(name: "content-type"),
             timeout: headers.first(name: RPCProtocol.timeoutHeader),
-            acceptsLZ4: headers.first(name: RPCProtocol.acceptEncodingHeader)?.contains(RPCProtocol.lz4) ?? false,
+            acceptsLZ4: headers.first(name: RPCProtocol.acceptEncodingHeader).map(RPCProtocol.listsLZ4) ?? false,
             sentAt: headers.first(name: RPCProtocol.sentAtHeader)
         )
         let route = head.path.flatMap { self.router.route(for: $0) }
