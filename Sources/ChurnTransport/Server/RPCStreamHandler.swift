@@ -54,6 +54,13 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     /// The connection's drain handler, told when this stream opens and closes.
     private let drain: ConnectionDrainHandler?
+    /// The connection's handler that arms the timer of a call still waiting at the end of the
+    /// read that opened it; nil arms it at the stream's first read-complete.
+    private let deadlineArming: DeadlineArming?
+    /// This stream's context while the handler is in its pipeline.
+    private var context: ChannelHandlerContext?
+    /// Whether the stream has heard a read-complete: the first comes as it opens, mid-read.
+    private var heardReadComplete = false
 
     init(
         router: RPCRouter,
@@ -61,12 +68,14 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         admission: CallAdmission,
         arrivals: ArrivalDelay?,
         logger: Logger,
-        drain: ConnectionDrainHandler?
+        drain: ConnectionDrainHandler?,
+        deadlineArming: DeadlineArming?
     ) {
         self.router = router
         self.admission = admission
         self.arrivals = arrivals
         self.drain = drain
+        self.deadlineArming = deadlineArming
         self.limits = limits
         self.logger = logger
         self.state = StateMachine(maxFramesPerStream: limits.maxFramesPerStream)
@@ -96,25 +105,45 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         self.drain?.streamOpened()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
         self.leaveAdmission()
         self.drain?.streamClosed()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         // A call still waiting for its request gets a timer; one answered within this read (the
-        // usual unary case) never pays for it.
-        if self.deadlineTimer == nil, self.state.isOpen, let deadline = self.callContext?.deadline {
-            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            self.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
-                let (handler, context) = loopBound.value
-                handler.deadlinePassed(context: context)
-            }
+        // usual unary case) never pays for it. The first read-complete comes as the stream opens,
+        // before the DATA behind its HEADERS is delivered: the connection arms the timer at the
+        // end of its read instead, if the call is still waiting then.
+        if !self.heardReadComplete, let deadlineArming = self.deadlineArming {
+            self.heardReadComplete = true
+            if self.needsDeadlineTimer { deadlineArming.armAfterRead(self) }
+        } else {
+            self.heardReadComplete = true
+            self.armDeadlineTimerIfWaiting()
         }
         context.fireChannelReadComplete()
+    }
+
+    private var needsDeadlineTimer: Bool {
+        self.deadlineTimer == nil && self.state.isOpen && self.callContext?.deadline != nil
+    }
+
+    /// Schedules the call's deadline timer if the call is open, has a deadline and has no timer.
+    func armDeadlineTimerIfWaiting() {
+        guard self.needsDeadlineTimer, let context = self.context, let deadline = self.callContext?.deadline else {
+            return
+        }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        self.deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.deadlinePassed(context: context)
+        }
     }
 
     func read(context: ChannelHandlerContext) {

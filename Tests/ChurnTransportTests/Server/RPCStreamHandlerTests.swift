@@ -27,7 +27,8 @@ struct RPCStreamHandlerTests {
                 admission: admission,
                 arrivals: arrivals,
                 logger: quietLogger(),
-                drain: nil
+                drain: nil,
+                deadlineArming: nil
             )
         )
         return channel

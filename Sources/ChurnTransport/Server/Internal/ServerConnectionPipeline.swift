@@ -42,6 +42,8 @@ struct ServerConnectionPipeline: Sendable {
             logger: self.logger
         )
         let drainOnLoop = NIOLoopBound(drain, eventLoop: channel.eventLoop)
+        let deadlineArming = DeadlineArming()
+        let deadlineArmingOnLoop = NIOLoopBound(deadlineArming, eventLoop: channel.eventLoop)
         let arrivalsOnLoop = NIOLoopBound(ArrivalDelay(), eventLoop: channel.eventLoop)
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
@@ -90,11 +92,15 @@ struct ServerConnectionPipeline: Sendable {
                         admission: admission,
                         arrivals: arrivalsOnLoop.value,
                         logger: logger,
-                        drain: drainOnLoop.value
+                        drain: drainOnLoop.value,
+                        deadlineArming: deadlineArmingOnLoop.value
                     )
                 )
             }
         }
+        // After the HTTP/2 handler, which tells its streams a read is complete before it tells
+        // the handlers after it.
+        try sync.addHandler(deadlineArming)
         try sync.addHandler(drain)
         try sync.addHandler(ConnectionErrorHandler(logger: logger))
     }
