@@ -95,7 +95,16 @@ extension RPCConnection {
                     }
                     try await stream.write(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
                 }
-                let result = try await handleResponses(stream.responses(as: Response.self))
+                let result: Result
+                do {
+                    result = try await handleResponses(stream.responses(as: Response.self))
+                } catch {
+                    // The call failed (the server answered with an error, or the caller gave up)
+                    // while its request may still be on its way: stop sending it. The server
+                    // waits for this rather than resetting the stream under the bytes in flight.
+                    stream.cancel()
+                    throw error
+                }
                 try await group.waitForAll()
                 return result
             }
@@ -138,7 +147,13 @@ extension RPCConnection {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 try await body(
-                    CallStream(inbound: inbound, outbound: outbound, limits: self.limits, failure: failure),
+                    CallStream(
+                        channel: channel.channel,
+                        inbound: inbound,
+                        outbound: outbound,
+                        limits: self.limits,
+                        failure: failure
+                    ),
                     headers
                 )
             }
@@ -201,6 +216,7 @@ extension RPCConnection {
 
 /// One call's stream: writes request parts, reads answers.
 struct CallStream: Sendable {
+    let channel: any Channel
     let inbound: NIOAsyncChannelInboundStream<HTTP2Frame.FramePayload>
     let outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>
     let limits: WireLimits
@@ -216,5 +232,11 @@ struct CallStream: Sendable {
 
     func responses<Response: WireMessage>(as type: Response.Type) -> RPCResponseStream<Response> {
         RPCResponseStream(inbound: self.inbound, limits: self.limits, failure: self.failure)
+    }
+
+    /// Resets the stream (RST_STREAM): request bytes still waiting for flow control are dropped,
+    /// not sent to a server that has already answered, and a pending write fails at once.
+    func cancel() {
+        self.channel.close(promise: nil)
     }
 }

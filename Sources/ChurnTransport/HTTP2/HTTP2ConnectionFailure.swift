@@ -13,6 +13,13 @@ internal import NIOHTTP2
 /// raised only on receiving: the defences against floods, frames that cannot be parsed, a bad
 /// preface or settings, and HPACK errors.
 enum HTTP2ConnectionFailure {
+    /// Whether `error` is one the HTTP/2 handler raised: any `NIOHTTP2Error`, or the wrapper it
+    /// puts around one stream's error (such as a stream the peer opened after GOAWAY, which is
+    /// refused while the connection's calls carry on).
+    static func isFromHTTP2(_ error: any Error) -> Bool {
+        error is any NIOHTTP2Error || error is NIOHTTP2Errors.StreamError
+    }
+
     /// Whether `error`, reported by the HTTP/2 handler, means the connection is finished.
     static func isFatal(_ error: any Error) -> Bool {
         switch error {

@@ -79,6 +79,17 @@ public struct RPCServerConfiguration: Sendable {
         /// ``maxBufferedRequestBytes``. Default 4,096 (four connections at their full
         /// ``maxConcurrentStreams``).
         public var maxCallsInProgress: Int
+        /// How long a call answered with an error while its request is still arriving (shed,
+        /// refused, past its deadline) keeps its stream open for the rest of the request. Default
+        /// 5 s.
+        ///
+        /// The caller ends or cancels the stream itself on reading the answer, after the last of
+        /// its request bytes. A reset from the server instead crosses those bytes on the wire;
+        /// they then arrive for a stream the server has closed, which HTTP/2 makes a connection
+        /// error once the stream is no longer among those it remembers resetting (512): shedding
+        /// hundreds of batch calls a second closed whole connections, and every call on them
+        /// failed `UNAVAILABLE`. Past this grace the server resets the stream anyway.
+        public var answeredRequestGrace: Duration
 
         /// Makes limits; every argument defaults to the value stated on its property.
         public init(
@@ -93,7 +104,8 @@ public struct RPCServerConfiguration: Sendable {
             streamLimitWindow: Duration = .seconds(10),
             maxBufferedRequestBytes: Int = 64 << 20,
             maxCallsInProgress: Int = 4096,
-            maxArrivalDelay: Duration? = .seconds(1)
+            maxArrivalDelay: Duration? = .seconds(1),
+            answeredRequestGrace: Duration = .seconds(5)
         ) {
             self.maxConcurrentStreams = maxConcurrentStreams
             self.maxHTTP2FrameSize = maxHTTP2FrameSize
@@ -107,6 +119,7 @@ public struct RPCServerConfiguration: Sendable {
             self.maxBufferedRequestBytes = maxBufferedRequestBytes
             self.maxCallsInProgress = maxCallsInProgress
             self.maxArrivalDelay = maxArrivalDelay
+            self.answeredRequestGrace = answeredRequestGrace
         }
     }
 
@@ -117,7 +130,7 @@ public struct RPCServerConfiguration: Sendable {
     /// The server's certificate and key, and the CA client certificates must chain to when mutual
     /// TLS is on. No default: a server always has its own certificate.
     public var tls: ServerTLS
-    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:maxBufferedRequestBytes:maxCallsInProgress:maxArrivalDelay:)``'s.
+    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:maxBufferedRequestBytes:maxCallsInProgress:maxArrivalDelay:answeredRequestGrace:)``'s.
     public var limits: Limits
     /// How long graceful shutdown waits for calls in flight before it closes their connections.
     /// Default 30 s.

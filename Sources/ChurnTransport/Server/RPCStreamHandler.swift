@@ -49,6 +49,11 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private var route: RPCRoute?
     private var callContext: RPCContext?
     private var deadlineTimer: Scheduled<Void>?
+    /// Whether the caller has ended its request (END_STREAM).
+    private var requestEnded = false
+    /// Closes the stream of a call answered with an error whose request had not ended, if the
+    /// caller has not ended it within ``RPCServerConfiguration/Limits/answeredRequestGrace``.
+    private var graceTimer: Scheduled<Void>?
     /// A read the pipeline asked for while the stream could not take more answers.
     private var readHeldBack = false
 
@@ -92,10 +97,13 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch self.unwrapInboundIn(data) {
         case .headers(let headers):
+            // Known before the call is answered: an answer to an ended request closes the stream.
+            self.requestEnded = self.requestEnded || headers.endStream
             self.receivedHeaders(headers.headers, context: context)
             if headers.endStream { self.receivedEndOfRequest(context: context) }
         case .data(let data):
             guard case .byteBuffer(let bytes) = data.data else { return }
+            self.requestEnded = self.requestEnded || data.endStream
             self.receivedBytes(bytes, context: context)
             if data.endStream { self.receivedEndOfRequest(context: context) }
         default:
@@ -111,6 +119,8 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        self.graceTimer?.cancel()
+        self.graceTimer = nil
         self.leaveAdmission()
         self.drain?.streamClosed()
     }
@@ -165,6 +175,8 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.deadlineTimer?.cancel()
         self.deadlineTimer = nil
+        self.graceTimer?.cancel()
+        self.graceTimer = nil
         self.leaveAdmission()
         context.fireChannelInactive()
     }
@@ -404,16 +416,36 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         self.writeError(rejection.error, context: context)
     }
 
-    /// Writes `error` as the call's last frame and closes the stream once it is sent.
+    /// Writes `error` as the call's last frame; once it is sent the stream closes
+    /// (``closeAfterAnswer(context:)``).
     private func writeError(_ error: RPCError, context: ChannelHandlerContext) {
         var output = context.channel.allocator.buffer(capacity: 0)
         self.encoder.encode(error.reply, flags: [.error, .end], into: &output)
         let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(output), endStream: true)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(self.wrapOutboundOut(.data(data)), promise: promise)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        promise.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in
+            let (handler, context) = loopBound.value
+            handler.closeAfterAnswer(context: context)
+        }
         self.callEnded()
+    }
+
+    /// After an error answer: a stream whose request has ended is closed now. One whose caller
+    /// is still sending is left to the caller, who ends or cancels it on reading the answer
+    /// (the bytes on their way are read and dropped), for at most
+    /// ``RPCServerConfiguration/Limits/answeredRequestGrace``; a reset from here would cross
+    /// them and make them a connection error once the stream is forgotten.
+    private func closeAfterAnswer(context: ChannelHandlerContext) {
+        guard !self.requestEnded, self.context != nil else {
+            context.close(promise: nil)
+            return
+        }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        self.graceTimer = context.eventLoop.scheduleTask(in: TimeAmount(self.limits.answeredRequestGrace)) {
+            loopBound.value.close(promise: nil)
+        }
     }
 
     private func callEnded() {

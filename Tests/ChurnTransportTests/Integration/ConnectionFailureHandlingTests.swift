@@ -29,6 +29,9 @@ struct ConnectionFailureHandlingTests {
         NIOHTTP2Errors.noSuchStream(streamID: 7),
         NIOHTTP2Errors.streamClosed(streamID: 7, errorCode: .cancel),
         NIOHTTP2Errors.contentLengthViolated(),
+        // What a server raises for a stream the caller opened after the server's GOAWAY: the
+        // stream is refused, the calls in progress carry on.
+        NIOHTTP2Errors.streamError(streamID: 9, baseError: NIOHTTP2Errors.createdStreamAfterGoaway()),
     ]
 
     /// Whether an embedded connection ending in `side`'s last handler is still open after `error`.

@@ -34,6 +34,9 @@ struct RPCStreamHandlerTests {
         return channel
     }
 
+    /// Where an embedded stream is "connected", so that `isActive` tells whether it was closed.
+    static let peer = try! SocketAddress(ipAddress: "127.0.0.1", port: 7443)
+
     static func requestHeaders(
         path: String = ScoringService.score.path,
         extra: [(String, String)] = []
@@ -116,6 +119,7 @@ struct RPCStreamHandlerTests {
         #expect(admission.callsInProgress == 1)
 
         let second = try Self.channel(admission: admission)
+        try second.connect(to: Self.peer).wait()
         try second.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
         let shed = try Self.answer(of: second)
         #expect(shed.status == "200")
@@ -128,8 +132,9 @@ struct RPCStreamHandlerTests {
         #expect(reply.message.contains("limit of 1 calls in progress"))
         #expect(admission.callsInProgress == 1)
         #expect(admission.callsShed == 1)
-        // Its stream is closed once the answer is out, which stops the caller's request.
-        #expect(!second.isActive)
+        // Its request has not ended: the stream is left to the caller (which cancels it on
+        // reading the answer), not reset under the request's bytes on their way.
+        #expect(second.isActive)
 
         // The first call ends normally: its place is free for the next.
         try first.writeInbound(Self.data(RPCConnection.frame(ScoreBatchRequest(crms: [1]), flags: []), end: true))
@@ -149,6 +154,42 @@ struct RPCStreamHandlerTests {
         #expect(try Self.answer(of: bad).status == "404")
         #expect(admission.callsInProgress == 0)
         for channel in [first, bad] { _ = try? channel.finish() }
+    }
+
+    @Test("an error answer to a call whose request has ended closes its stream at once")
+    func errorAfterTheRequestEndedCloses() throws {
+        let channel = try Self.channel()
+        try channel.connect(to: Self.peer).wait()
+        try channel.writeInbound(
+            HTTP2Frame.FramePayload.headers(
+                .init(headers: RPCConnection.headers(path: "/churn.v1.Nowhere/Nothing"), endStream: true)
+            )
+        )
+        let answer = try Self.answer(of: channel)
+        #expect(answer.ended)
+        #expect(try #require(answer.frames.first).isError)
+        #expect(!channel.isActive)
+    }
+
+    @Test(
+        "an error answer to a call whose request is still arriving leaves the stream to the caller, for at most the grace"
+    )
+    func errorBeforeTheRequestEndedWaitsForTheCaller() throws {
+        let channel = try Self.channel(limits: .init(answeredRequestGrace: .seconds(5)))
+        try channel.connect(to: Self.peer).wait()
+        try channel.writeInbound(Self.requestHeaders(path: "/churn.v1.Nowhere/Nothing"))
+        let answer = try Self.answer(of: channel)
+        #expect(answer.ended)
+        #expect(try #require(answer.frames.first).isError)
+        #expect(channel.isActive)
+        // The rest of the request, still on its way when the answer went out, is read and dropped.
+        try channel.writeInbound(Self.data(RPCConnection.frame(ScoreRequest(crm: 8, features: [1])), end: false))
+        #expect(try Self.answer(of: channel).frames.isEmpty)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(4_999))
+        #expect(channel.isActive)
+        // A caller that neither ends nor cancels the request is reset at the grace.
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(!channel.isActive)
     }
 
     @Test(
@@ -250,6 +291,7 @@ struct RPCStreamHandlerTests {
         #expect(admission.bytesArriving == frame.count - 1)
 
         let second = try Self.channel(admission: admission)
+        try second.connect(to: Self.peer).wait()
         try second.writeInbound(Self.requestHeaders(path: ScoringService.scoreBatch.path))
         let shed = try #require(try Self.answer(of: second).frames.first).decode(as: ErrorReply.self)
         #expect(shed.status == .overloaded)

@@ -19,7 +19,7 @@ final class ConnectionErrorHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is any NIOHTTP2Error, !HTTP2ConnectionFailure.isFatal(error) {
+        if HTTP2ConnectionFailure.isFromHTTP2(error), !HTTP2ConnectionFailure.isFatal(error) {
             self.logger.debug("http2 stream error", metadata: ["error": "\(error)"])
             return
         }
