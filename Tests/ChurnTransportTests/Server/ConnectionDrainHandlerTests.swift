@@ -29,6 +29,18 @@ struct ConnectionDrainHandlerTests {
             self.channel.embeddedEventLoop.advanceTime(by: .seconds(seconds))
         }
 
+        /// Expects the connection still open `seconds` − 1 s from now and closed for idling at
+        /// `seconds`.
+        func expectClosedForIdling(
+            inSeconds seconds: Int64,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) throws {
+            self.advance(seconds: seconds - 1)
+            #expect(try !self.wasClosedForIdling(), "still open 1 s before", sourceLocation: sourceLocation)
+            self.advance(seconds: 1)
+            #expect(try self.wasClosedForIdling(), sourceLocation: sourceLocation)
+        }
+
         /// Whether the handler sent GOAWAY and closed the connection.
         func wasClosedForIdling() throws -> Bool {
             guard let frame = try self.channel.readOutbound(as: HTTP2Frame.self) else { return false }
@@ -39,11 +51,7 @@ struct ConnectionDrainHandlerTests {
 
     @Test("a connection that never calls is closed after the idle time")
     func neverUsed() throws {
-        let connection = try Connection()
-        connection.advance(seconds: 9)
-        #expect(try !connection.wasClosedForIdling())
-        connection.advance(seconds: 1)
-        #expect(try connection.wasClosedForIdling())
+        try Connection().expectClosedForIdling(inSeconds: 10)
     }
 
     @Test("the idle time counts from the last call's end, not from the timer's start")
@@ -54,10 +62,7 @@ struct ConnectionDrainHandlerTests {
         connection.advance(seconds: 2)
         connection.drain.streamClosed()
         // The first timer (due at 10 s) finds the connection idle for only 2 s.
-        connection.advance(seconds: 9)
-        #expect(try !connection.wasClosedForIdling())
-        connection.advance(seconds: 1)
-        #expect(try connection.wasClosedForIdling())
+        try connection.expectClosedForIdling(inSeconds: 10)
     }
 
     @Test("a connection with a call open is never idle")
@@ -71,10 +76,7 @@ struct ConnectionDrainHandlerTests {
         connection.advance(seconds: 60)
         #expect(try !connection.wasClosedForIdling())
         connection.drain.streamClosed()
-        connection.advance(seconds: 9)
-        #expect(try !connection.wasClosedForIdling())
-        connection.advance(seconds: 1)
-        #expect(try connection.wasClosedForIdling())
+        try connection.expectClosedForIdling(inSeconds: 10)
     }
 
     @Test("many calls in a row keep resetting the idle time")
@@ -85,8 +87,6 @@ struct ConnectionDrainHandlerTests {
             connection.drain.streamClosed()
             connection.advance(seconds: 3)
         }
-        #expect(try !connection.wasClosedForIdling())
-        connection.advance(seconds: 7)
-        #expect(try connection.wasClosedForIdling())
+        try connection.expectClosedForIdling(inSeconds: 7)
     }
 }
