@@ -84,7 +84,7 @@ public struct RPCServer: Service {
             admission: CallAdmission(
                 callLimit: self.configuration.limits.maxCallsInProgress,
                 byteLimit: self.configuration.limits.maxBufferedRequestBytes
-            ) { callsShed.increment() },
+            ) { reason in callsShed[reason]?.increment() },
             logger: self.logger
         )
         let bootstrap = ServerBootstrap(group: self.group)

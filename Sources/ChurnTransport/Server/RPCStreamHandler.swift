@@ -269,7 +269,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
                 // This call holds one of the places in progress itself.
                 let others = self.admission.callsInProgress - 1
                 if let error = self.lateError(waited: self.arrivalWait(), othersInProgress: others) {
-                    _ = self.admission.shed()
+                    _ = self.admission.shed(.lateAtFirstFrame)
                     self.processingFailed(error, endsCall: endsCall, context: context)
                     return
                 }
@@ -328,7 +328,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     /// The server is at a limit of ``CallAdmission``: the call is answered `OVERLOADED` now, with
     /// how long admitted calls have recently waited for a first answer as the retry hint.
     private func shed(_ decision: CallAdmission.Decision, context: ChannelHandlerContext) {
-        let retryAfter = self.admission.shed()
+        let retryAfter = self.admission.shed(decision == .tooManyCalls ? .callsInProgress : .bytesArriving)
         let limit =
             decision == .tooManyCalls
             ? "its limit of \(self.admission.callLimit) calls in progress"
@@ -372,7 +372,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     /// A call late at its HEADERS is answered before any of its request is read.
     private func shedLate(_ error: RPCError, context: ChannelHandlerContext) {
-        _ = self.admission.shed()
+        _ = self.admission.shed(.lateAtHeaders)
         self.fail(error, context: context)
     }
 

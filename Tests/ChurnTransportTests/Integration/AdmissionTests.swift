@@ -65,7 +65,11 @@ struct AdmissionTests {
                     #expect(error.retryAfterMs.map { (1...5_000).contains($0) } == true)
                     #expect(error.message.contains("2 calls"))
                 }
-                #expect(try metrics.expectCounter("churnguard_rpc_calls_shed_total").totalValue == 1)
+                let shed = try metrics.expectCounter(
+                    "churnguard_rpc_calls_shed_total",
+                    [("reason", "calls_in_progress")]
+                )
+                #expect(shed.totalValue == 1)
                 #expect(connection.isActive)
                 for feed in feeds { feed.finish() }
                 try await group.waitForAll()

@@ -8,14 +8,14 @@ import Testing
 struct CallAdmissionTests {
     @Test("admits up to its limit, refuses past it, and a released place is taken again")
     func limit() {
-        let shedSeen = NIOLockedValueBox(0)
-        let admission = CallAdmission(callLimit: 3) { shedSeen.withLockedValue { $0 += 1 } }
+        let shedSeen = NIOLockedValueBox<[CallAdmission.ShedReason]>([])
+        let admission = CallAdmission(callLimit: 3) { reason in shedSeen.withLockedValue { $0.append(reason) } }
         #expect((0..<3).allSatisfy { _ in admission.admit() == .admitted })
         #expect(admission.admit() == .tooManyCalls)
         #expect(admission.callsInProgress == 3)
-        _ = admission.shed()
+        _ = admission.shed(.callsInProgress)
         #expect(admission.callsShed == 1)
-        #expect(shedSeen.withLockedValue { $0 } == 1)
+        #expect(shedSeen.withLockedValue { $0 } == [.callsInProgress])
         admission.release(heldBytes: 0)
         #expect(admission.admit() == .admitted)
         #expect(admission.admit() == .tooManyCalls)
@@ -45,12 +45,12 @@ struct CallAdmissionTests {
     func retryHint() {
         let admission = CallAdmission(callLimit: 1)
         // Nothing measured yet: the least hint.
-        #expect(admission.shed() == 1)
+        #expect(admission.shed(.callsInProgress) == 1)
         for _ in 0..<100 { admission.firstAnswer(after: .milliseconds(200)) }
-        #expect((195...200).contains(admission.shed()))
+        #expect((195...200).contains(admission.shed(.callsInProgress)))
         for _ in 0..<100 { admission.firstAnswer(after: .seconds(60)) }
-        #expect(admission.shed() == 5_000)
+        #expect(admission.shed(.callsInProgress) == 5_000)
         for _ in 0..<200 { admission.firstAnswer(after: .microseconds(50)) }
-        #expect(admission.shed() == 1)
+        #expect(admission.shed(.callsInProgress) == 1)
     }
 }

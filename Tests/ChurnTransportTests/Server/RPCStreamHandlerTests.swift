@@ -1,6 +1,7 @@
 import ChurnTesting
 import ChurnWire
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOHPACK
@@ -196,7 +197,8 @@ struct RPCStreamHandlerTests {
         "a call that waited longer than the limit to arrive while others are in progress is answered OVERLOADED, never scored"
     )
     func shedsLateCalls() throws {
-        let admission = CallAdmission(callLimit: 256)
+        let reasons = NIOLockedValueBox<[CallAdmission.ShedReason]>([])
+        let admission = CallAdmission(callLimit: 256) { reason in reasons.withLockedValue { $0.append(reason) } }
         let arrivals = ArrivalDelay()
         let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
         let now = WallClock.nowMilliseconds()
@@ -222,6 +224,7 @@ struct RPCStreamHandlerTests {
             _ = try? channel.finish()
         }
         #expect(admission.callsShed == 1)
+        #expect(reasons.withLockedValue { $0 } == [.lateAtHeaders])
         _ = try? busy.finish()
         #expect(admission.callsInProgress == 0)
     }
@@ -245,7 +248,8 @@ struct RPCStreamHandlerTests {
 
     @Test("a call whose HEADERS came in time but whose first frame came late is shed before it is served")
     func shedsCallsWhoseBodyCameLate() throws {
-        let admission = CallAdmission(callLimit: 256)
+        let reasons = NIOLockedValueBox<[CallAdmission.ShedReason]>([])
+        let admission = CallAdmission(callLimit: 256) { reason in reasons.withLockedValue { $0.append(reason) } }
         let arrivals = ArrivalDelay()
         var limits = RPCServerConfiguration.Limits()
         limits.maxArrivalDelay = .milliseconds(200)
@@ -273,6 +277,7 @@ struct RPCStreamHandlerTests {
         #expect((245...2_000).contains(reply.retryAfterMs ?? 0))
         _ = try? late.finish()
         #expect(admission.callsShed == 1)
+        #expect(reasons.withLockedValue { $0 } == [.lateAtFirstFrame])
         _ = try? busy.finish()
         #expect(admission.callsInProgress == 0)
     }

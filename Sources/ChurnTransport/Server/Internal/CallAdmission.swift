@@ -31,6 +31,19 @@ final class CallAdmission: Sendable {
         case tooManyBytesArriving
     }
 
+    /// Why a call was shed: the `reason` label of `churnguard_rpc_calls_shed_total`.
+    enum ShedReason: String, CaseIterable, Sendable {
+        /// It waited longer than the arrival-delay limit before its HEADERS were read.
+        case lateAtHeaders = "late_at_headers"
+        /// Its HEADERS were in time, its first frame was not (its body waited behind others'
+        /// in flow control).
+        case lateAtFirstFrame = "late_at_first_frame"
+        /// ``CallAdmission/callLimit`` calls were in progress.
+        case callsInProgress = "calls_in_progress"
+        /// ``CallAdmission/byteLimit`` bytes of request frames were still arriving.
+        case bytesArriving = "bytes_arriving"
+    }
+
     /// The most calls served at once.
     let callLimit: Int
     /// The most bytes of unfinished request frames held before new calls are shed.
@@ -40,13 +53,13 @@ final class CallAdmission: Sendable {
     /// Moving average (weight 1/8) of the time from admission to first answer, in nanoseconds.
     private let averageFirstAnswerNanoseconds = Atomic<Int64>(0)
     private let shedCount = Atomic<Int>(0)
-    /// Counts each call shed.
-    private let onShed: @Sendable () -> Void
+    /// Counts each call shed, by reason.
+    private let onShed: @Sendable (ShedReason) -> Void
 
     /// The retry hint's bounds, in milliseconds.
     static let retryAfterRange: ClosedRange<Int64> = 1...5_000
 
-    init(callLimit: Int, byteLimit: Int = .max, onShed: @escaping @Sendable () -> Void = {}) {
+    init(callLimit: Int, byteLimit: Int = .max, onShed: @escaping @Sendable (ShedReason) -> Void = { _ in }) {
         precondition(callLimit > 0 && byteLimit > 0, "admission limits must be positive")
         self.callLimit = callLimit
         self.byteLimit = byteLimit
@@ -63,7 +76,7 @@ final class CallAdmission: Sendable {
     var callsShed: Int { self.shedCount.load(ordering: .relaxed) }
 
     /// Takes a place for a new call, or says why there is none (the call must then be shed:
-    /// ``shed()`` counts it and gives the retry hint).
+    /// ``shed(_:)`` counts it and gives the retry hint).
     func admit() -> Decision {
         if self.bufferedBytes.load(ordering: .relaxed) >= self.byteLimit { return .tooManyBytesArriving }
         let taken = self.inProgress.wrappingAdd(1, ordering: .relaxed).newValue
@@ -72,11 +85,11 @@ final class CallAdmission: Sendable {
         return .tooManyCalls
     }
 
-    /// Counts a call refused by ``admit()`` and returns how long its caller should wait before
+    /// Counts a call shed for `reason` and returns how long its caller should wait before
     /// trying this server again, in milliseconds.
-    func shed() -> UInt32 {
+    func shed(_ reason: ShedReason) -> UInt32 {
         self.shedCount.wrappingAdd(1, ordering: .relaxed)
-        self.onShed()
+        self.onShed(reason)
         return UInt32(self.retryAfterMilliseconds)
     }
 
