@@ -3,7 +3,9 @@ import NIOConcurrencyHelpers
 /// Runs `operation` in a task of its own and waits for it at most `limit`: the registry's
 /// connection pool waits for a connection without end while the database is down, and a scorer
 /// must notice the outage. The operation is cancelled at the deadline but may finish later (the
-/// pool does not give a waiting lease up); callers keep at most one such operation outstanding.
+/// pool does not give a waiting lease up), or never (``ShortLivedClient``): reads through the
+/// long-lived pool keep at most one such operation outstanding; a short-lived client's is left
+/// with that client.
 final class DeadlineRace<T: Sendable>: Sendable {
     private let continuation: NIOLockedValueBox<CheckedContinuation<Result<T, RegistryError>, Never>?>
 

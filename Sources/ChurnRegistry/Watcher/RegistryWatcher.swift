@@ -18,9 +18,12 @@ public import ServiceLifecycle
 ///
 /// A version that fails a check is refused: logged, counted, written to the audit log as
 /// `swap-refused`, never retried, and the old model keeps serving. While the database is down
-/// the last good models keep serving and ``isReachable`` is false; the watcher reconnects with
-/// backoff. Each production model it serves is written to a local cache, which ``loadInitial()``
-/// falls back to when the database is down at start-up.
+/// the last good models keep serving and ``isReachable`` is false. Once a read through the
+/// long-lived pool fails (or LISTEN drops), polls read through a short-lived connection of their
+/// own until the pool connects again, so the registry is seen within a poll of its return rather
+/// than after the pool's reconnect backoff, which grows with the outage to a minute. Each
+/// production model it serves is written to a local cache, which ``loadInitial()`` falls back
+/// to when the database is down at start-up.
 ///
 /// ```swift
 /// let watcher = RegistryWatcher(url: url, configuration: .init(modelName: "churn-gbdt", cacheDirectory: ".data/cache"),
@@ -41,10 +44,11 @@ public final class RegistryWatcher: Service, Sendable {
         public var expectedSchemaHash: UInt64?
         /// The actor named in `swap-refused` audit rows.
         public var scorerID: String
-        /// The longest wait between attempts to LISTEN again after the connection dropped.
-        /// Default 5 s. The connections themselves come from PostgresNIO's pool, which retries
-        /// with a backoff of its own that grows with an outage (to a minute): after a long
-        /// outage the registry may be seen again only that much later.
+        /// The longest wait between attempts to LISTEN again after the connection dropped (and
+        /// between checks that the pool connects again). Default 5 s. The pool's connections
+        /// come back on PostgresNIO's own backoff, which grows with an outage (to a minute), so
+        /// LISTEN may return that much later; polls do not wait for it: until the pool connects,
+        /// they read through a connection of their own.
         public var maxBackoff: Duration
         /// Whether to LISTEN for notifications (false: poll only). Default true.
         public var listens: Bool
@@ -79,6 +83,8 @@ public final class RegistryWatcher: Service, Sendable {
         public var refreshes = 0
         public var notifications = 0
         public var failedRefreshes = 0
+        /// Refreshes read through a client of their own while the pool was not trusted.
+        public var directRefreshes = 0
     }
 
     struct State {
@@ -92,6 +98,9 @@ public final class RegistryWatcher: Service, Sendable {
         var inFlightRunning = false
         /// The production version the cache file holds.
         var cachedVersion: Int?
+        /// Whether refreshes read through the long-lived pool: false from a failed read through it
+        /// (or LISTEN dropping) until a connection from it works again.
+        var poolTrusted = true
     }
 
     public let configuration: Configuration
@@ -104,6 +113,9 @@ public final class RegistryWatcher: Service, Sendable {
     let state: NIOLockedValueBox<State>
     let triggers: AsyncStream<Void>
     let trigger: AsyncStream<Void>.Continuation
+    /// Signals that the pool is no longer trusted, for ``probePoolLoop()``.
+    let poolDoubts: AsyncStream<Void>
+    let doubtPool: AsyncStream<Void>.Continuation
     let metrics: RegistryMetrics
 
     /// Makes a watcher; nothing connects until ``loadInitial()`` or ``run()``.
@@ -128,6 +140,7 @@ public final class RegistryWatcher: Service, Sendable {
         self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
         self.state = NIOLockedValueBox(State(expectedSchemaHash: configuration.expectedSchemaHash))
         (self.triggers, self.trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (self.poolDoubts, self.doubtPool) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Whether the last attempt to read the registry succeeded.
@@ -135,6 +148,11 @@ public final class RegistryWatcher: Service, Sendable {
 
     /// Whether the LISTEN connection is up (notifications arrive).
     public var isListening: Bool { self.state.withLockedValue { $0.listening } }
+
+    /// Whether refreshes read through the long-lived pool; false from a failed read through it
+    /// (or LISTEN dropping) until a connection from it works again, while they read through
+    /// connections of their own.
+    public var readsThroughPool: Bool { self.state.withLockedValue { $0.poolTrusted } }
 
     /// Swaps, refusals and refreshes so far.
     public var statistics: Statistics { self.state.withLockedValue { $0.statistics } }
@@ -159,6 +177,7 @@ public final class RegistryWatcher: Service, Sendable {
             group.addTask { await self.client.run() }
             if self.configuration.listens { group.addTask { await self.listenLoop() } }
             group.addTask { await self.pollLoop() }
+            group.addTask { await self.probePoolLoop() }
             // Refreshes run here, one at a time, until shutdown; then everything else stops.
             for await _ in self.triggers.cancelOnGracefulShutdown() {
                 await self.refresh()
@@ -177,6 +196,7 @@ public final class RegistryWatcher: Service, Sendable {
                     try await connection.listen(on: ModelRegistry.channel) { notifications in
                         // Notifications are delivered only from here on: mark ready, then refresh.
                         self.state.withLockedValue { $0.listening = true }
+                        self.trustPool()
                         backoff = .milliseconds(100)
                         self.trigger.yield()
                         for try await notification in notifications.cancelOnGracefulShutdown() {
@@ -193,6 +213,7 @@ public final class RegistryWatcher: Service, Sendable {
             }
             self.state.withLockedValue { $0.listening = false }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            self.distrustPool()
             let wait = backoff
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
             backoff = min(backoff * 2, self.configuration.maxBackoff)
@@ -220,36 +241,11 @@ public final class RegistryWatcher: Service, Sendable {
     /// - Throws: ``RegistryError`` when the registry is down and nothing usable is cached, or
     ///   the registry has no production version.
     public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
-        let client = PostgresClient(configuration: self.url.configuration, backgroundLogger: self.quietLogger)
-        let outcome: Result<RegistryModels, RegistryError> = await withTaskGroup(
-            of: Result<RegistryModels, RegistryError>?.self
-        ) {
-            group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            group.addTask {
-                do throws(RegistryError) {
-                    let registry = ModelRegistry(client: client, logger: self.logger)
-                    return .success(try await self.fetch(registry, current: nil))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .failure(RegistryError(.unavailable, "no answer from the registry within \(timeout)"))
-            }
-            var result: Result<RegistryModels, RegistryError> = .failure(RegistryError(.unavailable, "no answer"))
-            for await value in group {
-                if let value {
-                    result = value
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+        let outcome: Result<RegistryModels, RegistryError>
+        do throws(RegistryError) {
+            outcome = .success(try await self.readDirectly(current: nil, within: timeout))
+        } catch {
+            outcome = .failure(error)
         }
         switch outcome {
         case .success(let models):
@@ -278,29 +274,17 @@ public final class RegistryWatcher: Service, Sendable {
     }
 
     /// One refresh: read the aliases, load and verify what moved, apply.
+    ///
+    /// The read goes through the long-lived pool while it is trusted, else through a client of
+    /// its own (``ShortLivedClient``), so the registry is seen again within a poll of its return.
     func refresh() async {
-        let registry = ModelRegistry(client: self.client, logger: self.logger)
         let current = self.current
         self.state.withLockedValue { $0.statistics.refreshes += 1 }
         do throws(RegistryError) {
-            // A read still stuck from an earlier refresh (the database went away under it): the
-            // registry is still unreachable, and one stuck read is enough.
-            let busy = self.state.withLockedValue { state in
-                let was = state.inFlightRunning
-                state.inFlightRunning = true
-                return was
-            }
-            if busy { throw RegistryError(.unavailable, "an earlier read of the registry has not returned") }
-            let models = try await DeadlineRace.run(
-                within: self.configuration.refreshTimeout,
-                "reading the registry",
-                // A read that outlived its deadline may carry a change (a notification's): read again.
-                late: { self.trigger.yield() },
-                operation: { () throws(RegistryError) in
-                    defer { self.state.withLockedValue { $0.inFlightRunning = false } }
-                    return try await self.fetch(registry, current: current)
-                }
-            )
+            let models =
+                self.state.withLockedValue({ $0.poolTrusted })
+                ? try await self.readThroughPool(current: current)
+                : try await self.readDirectlyForRefresh(current: current)
             let wasReachable = self.isReachable
             if !wasReachable { self.logger.info("registry reachable again") }
             if current.map({ $0.signature != models.signature }) ?? true {
