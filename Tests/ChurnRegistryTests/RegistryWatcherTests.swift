@@ -251,6 +251,14 @@ struct RegistryWatcherTests {
                 #expect(try await Self.eventually { !watcher.isReachable } != nil, "the outage is noticed")
                 #expect(reachable(0), "the metric shows the registry unreachable")
                 #expect(metrics.emitToString().contains("churnguard_registry_failed_reads_total{model=\"churn-test\"}"))
+                #expect(
+                    try await Self.eventually {
+                        metrics.emitToString().contains(
+                            "churnguard_registry_reads_through_pool{model=\"churn-test\"} 0.0\n"
+                        )
+                    } != nil,
+                    "the metric shows polls going around the pool"
+                )
                 #expect(watcher.current?.production.version == 1, "the last good model keeps serving")
 
                 // Start-up while it is down: the cached model, verified, and said so.
@@ -276,6 +284,12 @@ struct RegistryWatcherTests {
                         != nil,
                     "listens again"
                 )
+                #expect(
+                    metrics.emitToString().contains(
+                        "churnguard_registry_reads_through_pool{model=\"churn-test\"} 1.0\n"
+                    )
+                )
+                #expect(metrics.emitToString().contains("churnguard_registry_direct_reads_total{model=\"churn-test\"}"))
                 let direct = watcher.statistics.directRefreshes
                 let refreshes = watcher.statistics.refreshes
                 #expect(try await Self.eventually { watcher.statistics.refreshes >= refreshes + 3 } != nil)

@@ -1,7 +1,8 @@
 public import CoreMetrics
 
 /// What a ``RegistryWatcher`` reports to the metrics system: whether the registry is reachable,
-/// the versions it serves, its swaps, refusals and failed reads. Labelled with the model name.
+/// the versions it serves, its swaps, refusals and failed reads, and how it reads. Labelled with the
+/// model name.
 ///
 /// Pass a factory to keep a watcher's metrics apart (tests do); the default is the process's
 /// bootstrapped `MetricsSystem` (the scorer bootstraps Prometheus when `--metrics-port` is set).
@@ -16,6 +17,11 @@ public struct RegistryMetrics: Sendable {
     let refusals: Counter
     /// Registry reads that failed or timed out.
     let failedRefreshes: Counter
+    /// 1 while refreshes read through the long-lived pool, 0 while they read through connections
+    /// of their own (after a failed read through it, until it connects again).
+    let readsThroughPool: Gauge
+    /// Refreshes that read through a connection of their own.
+    let directReads: Counter
 
     /// Makes the metrics of the watcher of `modelName`.
     public init(modelName: String, factory: any MetricsFactory = MetricsSystem.factory) {
@@ -34,6 +40,16 @@ public struct RegistryMetrics: Sendable {
         )
         self.failedRefreshes = Counter(
             label: "churnguard_registry_failed_reads_total",
+            dimensions: dimensions,
+            factory: factory
+        )
+        self.readsThroughPool = Gauge(
+            label: "churnguard_registry_reads_through_pool",
+            dimensions: dimensions,
+            factory: factory
+        )
+        self.directReads = Counter(
+            label: "churnguard_registry_direct_reads_total",
             dimensions: dimensions,
             factory: factory
         )

@@ -1,3 +1,4 @@
+internal import CoreMetrics
 import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
@@ -46,6 +47,7 @@ extension RegistryWatcher {
     /// A refresh's read through a short-lived client, counted.
     func readDirectlyForRefresh(current: RegistryModels?) async throws(RegistryError) -> RegistryModels {
         self.state.withLockedValue { $0.statistics.directRefreshes += 1 }
+        self.metrics.directReads.increment()
         return try await self.readDirectly(current: current, within: self.configuration.refreshTimeout)
     }
 
@@ -67,6 +69,7 @@ extension RegistryWatcher {
             return was
         }
         if wasTrusted {
+            self.metrics.readsThroughPool.record(0)
             self.logger.debug("registry pool not trusted: polls read through connections of their own")
             self.doubtPool.yield()
         }
@@ -76,11 +79,13 @@ extension RegistryWatcher {
     /// that never returns would fail every later one); whether it did.
     @discardableResult
     func trustPool() -> Bool {
-        self.state.withLockedValue { state in
+        let trusted = self.state.withLockedValue { state in
             guard !state.inFlightRunning else { return false }
             state.poolTrusted = true
             return true
         }
+        if trusted { self.metrics.readsThroughPool.record(1) }
+        return trusted
     }
 
     /// Whenever the pool is distrusted: asks it for a connection and runs a query on it, until

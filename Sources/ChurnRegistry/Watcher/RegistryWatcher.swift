@@ -173,6 +173,7 @@ public final class RegistryWatcher: Service, Sendable {
 
     /// Watches until graceful shutdown or cancellation.
     public func run() async {
+        self.metrics.readsThroughPool.record(self.readsThroughPool ? 1 : 0)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
             if self.configuration.listens { group.addTask { await self.listenLoop() } }
