@@ -126,6 +126,37 @@ struct RegistryCommandTests {
         #expect(summary(fromFile.output) == summary(fromDatabase.output))
     }
 
+    /// PostgresNIO's pool holds a query for a minute while it cannot connect, and then says only
+    /// that its circuit breaker tripped; `model list` used to wait 68 s and then blame a missing
+    /// migration. A command now fails at once with the reason.
+    @Test func anUnreachableOrRefusingDatabaseIsReportedAtOnceWithItsReason() async throws {
+        let start = ContinuousClock.now
+        // Nothing listens on port 1.
+        let refused = try await Self.run([
+            "model", "list", "--database-url", "postgres://churnguard:x@127.0.0.1:1/registry",
+        ])
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("cannot connect to the database at postgres://churnguard@127.0.0.1:1/registry"))
+        #expect(refused.output.contains("Connection refused"), "\(refused.output)")
+        #expect(!refused.output.contains("db migrate"))
+
+        let url = try await TestRegistry.freshDatabase()
+        let wrongPassword = try DatabaseURL(
+            "postgres://\(url.username):not-the-password@\(url.host):\(url.port)/\(url.database)"
+        )
+        let denied = try await Self.run(["model", "list", "--database-url", wrongPassword.urlString])
+        #expect(denied.status == 1)
+        #expect(denied.output.contains("password authentication failed"), "\(denied.output)")
+        #expect(!denied.output.contains("not-the-password"), "the password is never printed")
+
+        let missing = try await Self.run([
+            "model", "list", "--database-url", url.database("no_such_database").urlString,
+        ])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("database \"no_such_database\" does not exist"), "\(missing.output)")
+        #expect(ContinuousClock.now - start < .seconds(30), "the pool's minute of retries is not waited out")
+    }
+
     @Test func noDatabaseSaysHowToGetOne() async throws {
         let outcome = try await Self.run(["model", "list", "--database-url", "mysql://x@y/z"])
         #expect(outcome.status != 0 && outcome.output.contains("postgres://"))

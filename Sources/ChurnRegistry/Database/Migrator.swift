@@ -73,6 +73,20 @@ public struct Migrator: Sendable {
         return applied
     }
 
+    /// Whether the registry's schema has been installed at all (its migrations table exists).
+    public func isInstalled() async throws(RegistryError) -> Bool {
+        do {
+            let rows = try await self.client.query(
+                "SELECT to_regclass('schema_migrations') IS NOT NULL",
+                logger: self.logger
+            )
+            for try await exists in rows.decode(Bool.self) { return exists }
+            return false
+        } catch {
+            throw RegistryError.wrapping(error, "looking for schema_migrations")
+        }
+    }
+
     /// The versions recorded as applied, ascending.
     public func appliedVersions() async throws(RegistryError) -> [Int] {
         do {

@@ -39,27 +39,31 @@ enum RegistrySession {
         return logger
     }
 
-    /// Runs `body` with a client to `url`, checking first that the schema is migrated (unless
+    /// Runs `body` with a client to `url`, checking first that the database takes connections
+    /// (one connection, so an unreachable server is reported at once and with its reason, not
+    /// after the pool's minute of retries) and that the schema is migrated (unless
     /// `requireMigrated` is false).
     static func with<T: Sendable>(
         _ url: DatabaseURL,
         requireMigrated: Bool = true,
         _ body: @Sendable (ModelRegistry) async throws -> T
     ) async throws -> T {
+        do {
+            try await DatabaseProbe.check(url, logger: Self.logger)
+        } catch {
+            throw CommandFailure(error.message)
+        }
         let client = PostgresClient(configuration: url.configuration, backgroundLogger: Self.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             let registry = ModelRegistry(client: client, logger: Self.logger)
             if requireMigrated {
-                let applied: [Int]
-                do {
-                    applied = try await Migrator(client: client, logger: Self.logger).appliedVersions()
-                } catch let error as RegistryError
-                    where error.code == .unavailable && error.message.contains("schema_migrations")
-                {
+                let migrator = Migrator(client: client, logger: Self.logger)
+                guard try await migrator.isInstalled() else {
                     throw CommandFailure("the database at \(url) has no registry yet: run `churnguard db migrate`")
                 }
+                let applied = try await migrator.appliedVersions()
                 let missing = Set(Migration.all.map(\.version)).subtracting(applied)
                 guard missing.isEmpty else {
                     throw CommandFailure(
