@@ -267,7 +267,9 @@ struct RegistryWatcherTests {
                     configuration: .init(modelName: "churn-test", cacheDirectory: cache),
                     logger: TestRegistry.logger
                 ) { _ in }
+                let startingUp = ContinuousClock.now
                 let cached = try await second.loadInitial(timeout: .seconds(3))
+                #expect(ContinuousClock.now - startingUp < .seconds(3), "a refused connection is not waited out")
                 #expect(cached.production.version == 1)
                 #expect(!second.isReachable)
 
@@ -318,7 +320,11 @@ struct RegistryWatcherTests {
             ) { _ in }
             await #expect {
                 try await bare.loadInitial(timeout: .seconds(3))
-            } throws: { ($0 as? RegistryError)?.code == .unavailable }
+            } throws: {
+                guard let error = $0 as? RegistryError else { return false }
+                return error.code == .unavailable && error.message.contains("Connection refused")
+                    && error.message.contains("no cached model")
+            }
         } catch {
             try? await TestPostgres.stopDedicated(directory: directory)
             throw error

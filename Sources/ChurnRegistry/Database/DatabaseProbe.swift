@@ -12,14 +12,19 @@ import PostgresNIO
 /// reports only that the breaker tripped. A single connection fails at once with the cause:
 /// connection refused, authentication failed, no such database.
 public enum DatabaseProbe {
-    /// Connects to `url` (within the URL's connect timeout), then disconnects.
+    /// Connects to `url`, then disconnects. The connection attempt waits at most the URL's
+    /// connect timeout, or `limit` when that is shorter.
     ///
     /// - Throws: ``RegistryError/Code/unavailable`` with the server's or the socket's reason.
-    public static func check(_ url: DatabaseURL, logger: Logger) async throws(RegistryError) {
+    public static func check(
+        _ url: DatabaseURL,
+        within limit: Duration? = nil,
+        logger: Logger
+    ) async throws(RegistryError) {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: try Self.configuration(url),
+                configuration: try Self.configuration(url, within: limit),
                 id: 1,
                 logger: logger
             )
@@ -30,7 +35,7 @@ public enum DatabaseProbe {
     }
 
     /// The URL's settings for one connection (the pool's, the same TLS mode and connect timeout).
-    static func configuration(_ url: DatabaseURL) throws -> PostgresConnection.Configuration {
+    static func configuration(_ url: DatabaseURL, within limit: Duration?) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch url.sslMode {
             case "require": .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
@@ -45,7 +50,8 @@ public enum DatabaseProbe {
             database: url.database,
             tls: tls
         )
-        configuration.options.connectTimeout = TimeAmount(url.configuration.options.connectTimeout)
+        let timeout = url.configuration.options.connectTimeout
+        configuration.options.connectTimeout = TimeAmount(limit.map { min($0, timeout) } ?? timeout)
         return configuration
     }
 

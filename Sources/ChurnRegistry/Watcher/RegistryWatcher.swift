@@ -244,6 +244,9 @@ public final class RegistryWatcher: Service, Sendable {
     public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
         let outcome: Result<RegistryModels, RegistryError>
         do throws(RegistryError) {
+            // One plain connection first: with the database down it fails at once, with the
+            // reason, rather than after `timeout`.
+            try await DatabaseProbe.check(self.url, within: timeout, logger: self.quietLogger)
             outcome = .success(try await self.readDirectly(current: nil, within: timeout))
         } catch {
             outcome = .failure(error)
