@@ -26,32 +26,18 @@ public struct RegistryMetrics: Sendable {
     /// Makes the metrics of the watcher of `modelName`.
     public init(modelName: String, factory: any MetricsFactory = MetricsSystem.factory) {
         let dimensions = [("model", modelName)]
-        self.reachable = Gauge(label: "churnguard_registry_reachable", dimensions: dimensions, factory: factory)
+        let counter = { (label: String) in Counter(label: label, dimensions: dimensions, factory: factory) }
+        let gauge = { (label: String) in Gauge(label: label, dimensions: dimensions, factory: factory) }
+        self.reachable = gauge("churnguard_registry_reachable")
         self.productionVersion = Gauge(
             label: "churnguard_model_version",
             dimensions: dimensions + [("alias", "production")],
             factory: factory
         )
-        self.swaps = Counter(label: "churnguard_registry_swaps_total", dimensions: dimensions, factory: factory)
-        self.refusals = Counter(
-            label: "churnguard_registry_swap_refusals_total",
-            dimensions: dimensions,
-            factory: factory
-        )
-        self.failedRefreshes = Counter(
-            label: "churnguard_registry_failed_reads_total",
-            dimensions: dimensions,
-            factory: factory
-        )
-        self.readsThroughPool = Gauge(
-            label: "churnguard_registry_reads_through_pool",
-            dimensions: dimensions,
-            factory: factory
-        )
-        self.directReads = Counter(
-            label: "churnguard_registry_direct_reads_total",
-            dimensions: dimensions,
-            factory: factory
-        )
+        self.swaps = counter("churnguard_registry_swaps_total")
+        self.refusals = counter("churnguard_registry_swap_refusals_total")
+        self.failedRefreshes = counter("churnguard_registry_failed_reads_total")
+        self.readsThroughPool = gauge("churnguard_registry_reads_through_pool")
+        self.directReads = counter("churnguard_registry_direct_reads_total")
     }
 }
