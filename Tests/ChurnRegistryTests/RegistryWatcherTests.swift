@@ -267,9 +267,7 @@ struct RegistryWatcherTests {
                     configuration: .init(modelName: "churn-test", cacheDirectory: cache),
                     logger: TestRegistry.logger
                 ) { _ in }
-                let startingUp = ContinuousClock.now
                 let cached = try await second.loadInitial(timeout: .seconds(3))
-                #expect(ContinuousClock.now - startingUp < .seconds(3), "a refused connection is not waited out")
                 #expect(cached.production.version == 1)
                 #expect(!second.isReachable)
 

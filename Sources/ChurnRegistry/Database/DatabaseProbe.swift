@@ -13,9 +13,12 @@ import PostgresNIO
 /// connection refused, authentication failed, no such database.
 public enum DatabaseProbe {
     /// Connects to `url`, then disconnects. The connection attempt waits at most the URL's
-    /// connect timeout, or `limit` when that is shorter.
+    /// connect timeout, or `limit` when that is shorter. An attempt that times out returns
+    /// without an error: on a loaded machine a healthy server can be that slow to answer, and
+    /// the pool that follows retries where one connection cannot.
     ///
-    /// - Throws: ``RegistryError/Code/unavailable`` with the server's or the socket's reason.
+    /// - Throws: ``RegistryError/Code/unavailable`` with the server's or the socket's reason
+    ///   when the connection is refused or fails.
     public static func check(
         _ url: DatabaseURL,
         within limit: Duration? = nil,
@@ -29,6 +32,7 @@ public enum DatabaseProbe {
                 logger: logger
             )
         } catch {
+            if Self.timedOut(error) { return }
             throw RegistryError(.unavailable, "cannot connect to the database at \(url): \(Self.reason(error))")
         }
         try? await connection.close()
@@ -53,6 +57,13 @@ public enum DatabaseProbe {
         let timeout = url.configuration.options.connectTimeout
         configuration.options.connectTimeout = TimeAmount(limit.map { min($0, timeout) } ?? timeout)
         return configuration
+    }
+
+    /// Whether the attempt ran out of time rather than failing.
+    static func timedOut(_ error: any Error) -> Bool {
+        if let postgres = error as? PSQLError { return postgres.underlying.map(Self.timedOut) ?? false }
+        if case .connectTimeout = error as? ChannelError { return true }
+        return false
     }
 
     /// What went wrong, in words: the server's message, else the socket's error.

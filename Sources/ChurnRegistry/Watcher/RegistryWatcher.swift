@@ -244,10 +244,16 @@ public final class RegistryWatcher: Service, Sendable {
     public func loadInitial(timeout: Duration = .seconds(10)) async throws(RegistryError) -> RegistryModels {
         let outcome: Result<RegistryModels, RegistryError>
         do throws(RegistryError) {
-            // One plain connection first: with the database down it fails at once, with the
-            // reason, rather than after `timeout`.
-            try await DatabaseProbe.check(self.url, within: timeout, logger: self.quietLogger)
             outcome = .success(try await self.readDirectly(current: nil, within: timeout))
+        } catch  where error.code == .unavailable {
+            // One plain connection names the cause (refused, authentication failed) where the
+            // read only ran out of time.
+            do throws(RegistryError) {
+                try await DatabaseProbe.check(self.url, within: .seconds(2), logger: self.quietLogger)
+                outcome = .failure(error)
+            } catch let reason {
+                outcome = .failure(reason)
+            }
         } catch {
             outcome = .failure(error)
         }
