@@ -40,9 +40,9 @@ enum RegistrySession {
     }
 
     /// Runs `body` with a client to `url`, checking first that the database takes connections
-    /// (one connection, so an unreachable server is reported at once and with its reason, not
-    /// after the pool's minute of retries) and that the schema is migrated (unless
-    /// `requireMigrated` is false).
+    /// (one connection, so a refusal is reported at once and with its reason, not after the
+    /// pool's minute of retries; a server that does not answer is left to the pool) and that the
+    /// schema is migrated (unless `requireMigrated` is false).
     static func with<T: Sendable>(
         _ url: DatabaseURL,
         requireMigrated: Bool = true,
