@@ -6,7 +6,7 @@ internal import NIOCore
 public import ServiceLifecycle
 
 /// A scorer node: serves `Score`, `ScoreBatch` and `Health` over TLS HTTP/2 with the model in its
-/// ``ModelHolder``. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
+/// ``ModelHolder`` and, for calls by CRM number alone, the histories in its ``CustomerBook``. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
 /// reports `DRAINING`, lets the calls in flight finish, and returns.
 ///
 /// ```swift
@@ -29,13 +29,16 @@ public struct ScorerService: Service {
     /// - Parameters:
     ///   - registryReachable: what health reports as the registry's reachability.
     ///   - shadowSink: receives the unary calls a shadow version scored beside production.
+    ///   - customers: the histories calls without features are scored from; nil: callers must
+    ///     send features.
     public init(
         configuration: ScorerConfiguration,
         model: TrainedModel,
         logger: Logger,
         listening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
         registryReachable: @escaping @Sendable () -> Bool = { false },
-        shadowSink: (@Sendable (ShadowScore) -> Void)? = nil
+        shadowSink: (@Sendable (ShadowScore) -> Void)? = nil,
+        customers: CustomerBook? = nil
     ) throws(TransportError) {
         let models = ModelHolder(
             ServingModel(model: model, version: configuration.model.version, rules: configuration.rules)
@@ -44,7 +47,8 @@ public struct ScorerService: Service {
         let scoring = ScoringHandlers(
             models: models,
             maxTopDrivers: configuration.maxTopDrivers,
-            shadowSink: shadowSink
+            shadowSink: shadowSink,
+            customers: customers
         )
         var router = RPCRouter()
         router.register(ScoringService.score) { request, context throws(RPCError) in

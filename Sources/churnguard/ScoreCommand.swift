@@ -11,10 +11,12 @@ struct ScoreCommand: AsyncParsableCommand {
         commandName: "score",
         abstract: "Score one customer on a running scorer and print the answer.",
         discussion: """
-            Features go in the model's order (`churnguard model show` lists it); the feature-schema \
-            hash is asked of the scorer's Health first unless --schema-hash is given. Example: \
-            churnguard score --tls-dir certs --crm 4711 --product-group fuel-cards \
-            --features 120,18,9000,-0.3,-0.2,0.08,0.05,0.4,2.1,6 --top-drivers 3
+            Without --features the scorer derives them from the customer's history it holds (a \
+            scorer started with --customers-from-database): churnguard score --tls-dir certs \
+            --crm 4000017 --product-group fuel_cards. With --features, they go in the model's order \
+            (`churnguard model show` lists it) and the feature-schema hash is asked of the scorer's \
+            Health first unless --schema-hash is given. Example: churnguard score --tls-dir certs \
+            --crm 4711 --product-group fuel-cards --features 120,18,9000,-0.3,-0.2,0.08,0.05,0.4,2.1,6
             """
     )
 
@@ -29,8 +31,11 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(help: "The product group.")
     var productGroup = ""
 
-    @Option(help: "Comma-separated feature values in the model's order; NaN for missing.")
-    var features: String
+    @Option(
+        help:
+            "Comma-separated feature values in the model's order; NaN for missing. Default: the scorer's history of the customer."
+    )
+    var features: String?
 
     @Option(help: "The feature-schema hash (hex); default: the serving model's, from Health.")
     var schemaHash: String?
@@ -45,7 +50,7 @@ struct ScoreCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let values = try self.features.split(separator: ",").map { text -> Double in
+        let values = try (self.features ?? "").split(separator: ",").map { text -> Double in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.lowercased() == "nan" { return .nan }
             guard let value = Double(trimmed) else { throw ValidationError("--features: '\(trimmed)' is not a number") }
@@ -67,6 +72,9 @@ struct ScoreCommand: AsyncParsableCommand {
                         throw ValidationError("--schema-hash is not hex")
                     }
                     hash = value
+                } else if values.isEmpty {
+                    // Scored from the scorer's history: no features, no schema to name.
+                    hash = 0
                 } else {
                     hash = try await client.health().model.featureSchemaHash
                 }

@@ -23,6 +23,11 @@ struct ScorerCommand: AsyncParsableCommand {
             127.0.0.1:7443 and requires callers to present a certificate from certs/ca.pem. \
             SIGTERM or Ctrl-C stops accepting connections, reports DRAINING, lets calls in flight \
             finish (up to the grace period) and exits 0.
+
+            With --customers-from-database the scorer holds every customer's monthly history \
+            (customer_months, which `churnguard demo-data --to-database` fills) and callers may \
+            score a customer by CRM number and product group alone: the scorer derives the \
+            features as of --scoring-day.
             """
     )
 
@@ -71,6 +76,23 @@ struct ScorerCommand: AsyncParsableCommand {
     )
     var pollIntervalMs: Int?
 
+    @Flag(
+        help: """
+            Load every customer's monthly history from the database (--database-url or \
+            $CHURNGUARD_DATABASE_URL) at start, so calls without features are scored from it.
+            """
+    )
+    var customersFromDatabase = false
+
+    @Option(
+        help: """
+            With --customers-from-database: the day features are derived as of: today (UTC, the \
+            default), latest-activity (the last active day in the data, for data that ended in \
+            the past) or YYYY-MM-DD.
+            """
+    )
+    var scoringDay: String?
+
     @Option(help: "Write the port listened on to this file once listening (for scripts using --port 0).")
     var portFile: String?
 
@@ -103,6 +125,9 @@ struct ScorerCommand: AsyncParsableCommand {
         }
         guard self.registryModel == nil || self.model == nil else {
             throw ValidationError("choose --model (a file) or --registry-model (the registry), not both")
+        }
+        if let day = self.scoringDay, ScoringDay(day) == nil {
+            throw ValidationError("--scoring-day must be today, latest-activity or YYYY-MM-DD, got '\(day)'")
         }
         guard self.config != nil || self.tlsDir != nil else {
             throw ValidationError("give --config FILE or --tls-dir DIR (make one with `churnguard certs dev`)")
@@ -141,7 +166,7 @@ struct ScorerCommand: AsyncParsableCommand {
             var initial: RegistryModels?
             var recorder: ShadowRecorder?
             if let name = configuration.registry.model {
-                let url = try Self.registryURL(configuration.registry)
+                let url = try Self.registryURL(configuration.registry, for: "serving from the registry")
                 recorder = ShadowRecorder(url: url, scorerID: configuration.nodeID, logger: logger)
                 // Models will be swapped: give their memory back when they go.
                 FreedMemory.returnLargeBlocksPromptly()
@@ -158,6 +183,14 @@ struct ScorerCommand: AsyncParsableCommand {
                 initial = try await watching.loadInitial()
                 watcher = watching
             }
+            var customers: CustomerBook?
+            if configuration.customers.fromDatabase {
+                customers = try await CustomerLoading.book(
+                    url: try Self.registryURL(configuration.registry, for: "loading customer histories"),
+                    scoringDay: configuration.customers.scoringDay,
+                    logger: logger
+                )
+            }
             let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile
             let reachability = watcher
@@ -171,7 +204,8 @@ struct ScorerCommand: AsyncParsableCommand {
                     }
                 },
                 registryReachable: { reachability?.isReachable ?? false },
-                shadowSink: recorder.map(RegistryServing.shadowSink)
+                shadowSink: recorder.map(RegistryServing.shadowSink),
+                customers: customers
             )
             var services: [any Service] = [scorer]
             if let initial, let watcher {
@@ -196,6 +230,8 @@ struct ScorerCommand: AsyncParsableCommand {
                     "source":
                         "\(self.registryModel.map { _ in "registry" } ?? (configuration.model.artifact ?? "built-in demo"))",
                     "mutual_tls": "\(configuration.server.tls.clientCertificateCA != nil)",
+                    "customers":
+                        "\(customers.map { "\($0.count) as of \($0.scoringDay.text)" } ?? "none: callers send features")",
                 ]
             )
             let group = ServiceGroup(
@@ -267,16 +303,18 @@ struct ScorerCommand: AsyncParsableCommand {
         if let url = self.database.databaseURL { configuration.registry.databaseURL = url }
         if let directory = self.cacheDir { configuration.registry.cacheDirectory = directory }
         if let interval = self.pollIntervalMs { configuration.registry.pollIntervalMilliseconds = interval }
+        if self.customersFromDatabase { configuration.customers.fromDatabase = true }
+        if let day = self.scoringDay.flatMap(ScoringDay.init) { configuration.customers.scoringDay = day }
         return configuration
     }
 
     /// The registry's URL: the configuration's, else $CHURNGUARD_DATABASE_URL.
-    static func registryURL(_ registry: ScorerConfiguration.Registry) throws -> DatabaseURL {
+    static func registryURL(_ registry: ScorerConfiguration.Registry, for purpose: String) throws -> DatabaseURL {
         guard let text = registry.databaseURL ?? ProcessInfo.processInfo.environment["CHURNGUARD_DATABASE_URL"],
             !text.isEmpty
         else {
             throw ConfigurationError(
-                "serving from the registry needs a database: [registry] database_url, --database-url or $CHURNGUARD_DATABASE_URL"
+                "\(purpose) needs a database: [registry] database_url, --database-url or $CHURNGUARD_DATABASE_URL"
             )
         }
         do {

@@ -15,7 +15,7 @@ extension ScorerConfiguration {
     /// `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
     /// `[shutdown]` `grace_period_seconds`; `[registry]` `model`, `database_url`, `cache_dir`,
-    /// `poll_interval_ms`.
+    /// `poll_interval_ms`; `[customers]` `from_database`, `scoring_day`.
     ///
     /// - Throws: ``ConfigurationError`` naming the file, line and key.
     public init(toml text: String, source: String, relativeTo directory: String) throws(ConfigurationError) {
@@ -98,6 +98,16 @@ extension ScorerConfiguration {
         if let directory = try reader.path("registry.cache_dir") { self.registry.cacheDirectory = directory }
         if let value = try reader.integer("registry.poll_interval_ms", in: 100...600_000) {
             self.registry.pollIntervalMilliseconds = value
+        }
+        if let value = try reader.bool("customers.from_database") { self.customers.fromDatabase = value }
+        if let text = try reader.string("customers.scoring_day") {
+            guard let day = ScoringDay(text) else {
+                let line = reader.entry("customers.scoring_day")?.line ?? 0
+                throw ConfigurationError(
+                    "\(source):\(line): customers.scoring_day is '\(text)': use \"today\", \"latest-activity\" or a date YYYY-MM-DD"
+                )
+            }
+            self.customers.scoringDay = day
         }
         if self.registry.model != nil, self.model.artifact != nil {
             throw ConfigurationError(

@@ -24,6 +24,10 @@ public import ChurnTransport
 /// database_url = "postgres://…"     # default: $CHURNGUARD_DATABASE_URL
 /// cache_dir = ".data/model-cache"
 /// poll_interval_ms = 2000
+///
+/// [customers]
+/// from_database = true              # hold customer histories: score by CRM number alone
+/// scoring_day = "today"             # or "latest-activity", or "YYYY-MM-DD"
 /// ```
 public struct ScorerConfiguration: Sendable {
     /// The served model, until the registry serves it.
@@ -67,6 +71,22 @@ public struct ScorerConfiguration: Sendable {
         }
     }
 
+    /// The customer histories a node holds, so that callers can score by CRM number alone.
+    public struct Customers: Sendable, Hashable {
+        /// Load every customer's monthly history from the database's `customer_months` at start
+        /// (the registry's database: ``Registry/databaseURL`` or `$CHURNGUARD_DATABASE_URL`).
+        /// Default false: callers send features.
+        public var fromDatabase: Bool
+        /// The day features are derived as of. Default ``ScoringDay/today``.
+        public var scoringDay: ScoringDay
+
+        /// Makes the section; every argument defaults to the value stated on its property.
+        public init(fromDatabase: Bool = false, scoringDay: ScoringDay = .today) {
+            self.fromDatabase = fromDatabase
+            self.scoringDay = scoringDay
+        }
+    }
+
     /// This node's name in health answers and logs. Default `scorer-1`.
     public var nodeID: String
     /// Listening address, TLS, limits and shutdown grace period.
@@ -79,6 +99,8 @@ public struct ScorerConfiguration: Sendable {
     public var maxTopDrivers: Int
     /// The registry, when it serves the models. Default: not used.
     public var registry: Registry = Registry()
+    /// Customer histories. Default: none held.
+    public var customers: Customers = Customers()
 
     /// Makes a configuration; every argument but `server` defaults to the value stated on its property.
     public init(

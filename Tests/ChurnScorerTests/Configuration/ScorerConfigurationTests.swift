@@ -28,6 +28,22 @@ struct ScorerConfigurationTests {
         #expect(configuration.model.version == 1)
         #expect(configuration.rules == .defaults)
         #expect(configuration.maxTopDrivers == 32)
+        #expect(configuration.customers == ScorerConfiguration.Customers(fromDatabase: false, scoringDay: .today))
+    }
+
+    @Test("[customers] loads histories from the database and fixes the day they are scored as of")
+    func customers() throws {
+        for (day, expected) in [
+            ("today", ScoringDay.today), ("latest-activity", .latestActivity),
+            ("1998-06-30", .fixed(CivilDate.days(year: 1998, month: 6, day: 30))),
+        ] {
+            let configuration = try ScorerConfiguration(
+                toml: Self.minimal + "\n[customers]\nfrom_database = true\nscoring_day = \"\(day)\"\n",
+                source: "scorer.toml",
+                relativeTo: "/"
+            )
+            #expect(configuration.customers == ScorerConfiguration.Customers(fromDatabase: true, scoringDay: expected))
+        }
     }
 
     @Test("[registry] names the model to serve from the registry, and excludes [model] artifact")
@@ -146,6 +162,11 @@ struct ScorerConfigurationTests {
             (minimal + "\nnode_id = [1, 2]", "s.toml:4: '[1, 2]' is not a string, number or boolean"),
             (minimal + "\nnode_id = \"open", "s.toml:4: the string has no closing quote"),
             ("[listen]\nport = 1", "s.toml: [tls] needs certificate and private_key"),
+            (
+                minimal + "\n[customers]\nscoring_day = \"1998-02-30\"",
+                "s.toml:5: customers.scoring_day is '1998-02-30': use \"today\", \"latest-activity\" or a date YYYY-MM-DD"
+            ),
+            (minimal + "\n[customers]\nfrom_database = 1", "s.toml:5: customers.from_database must be true or false"),
         ]
     )
     func mistakes(text: String, message: String) {

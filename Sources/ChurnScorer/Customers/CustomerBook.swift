@@ -1,0 +1,170 @@
+public import ChurnModel
+internal import NIOConcurrencyHelpers
+
+/// The customer histories a scorer holds in memory, by CRM number and product group, so that a
+/// caller can score a customer by its CRM number alone. Features are derived from a history as of
+/// the ``ScoringDay`` once per customer and day, then served from memory: after the first call of
+/// a day, a lookup is a hash-table read under a lock and allocates nothing.
+///
+/// What a history holds as of a day: its months up to the day's month (that month counts whole),
+/// the last active day on or before the day, and the contract start if it has begun. Loaded from
+/// PostgreSQL's `customer_months` at start (`churnguard scorer --customers-from-database`).
+///
+/// ```swift
+/// let book = try CustomerBook(customers: stored, scoringDay: .today)
+/// if let row = try book.features(crm: 100_001, productGroup: "fuel_cards") { … }
+/// ```
+public final class CustomerBook: Sendable {
+    /// One customer in one product group, as stored: its months and each one's first and last
+    /// active day.
+    public struct Customer: Sendable {
+        public var crm: UInt64
+        public var productGroup: String
+        /// Days since 1970-01-01 (UTC) the contract started, or nil if unknown.
+        public var contractStartDay: Int?
+        /// Ascending, each month at most once.
+        public var months: [MonthlyActivity]
+        /// Per month: its first and last active day (days since 1970-01-01).
+        public var activeDays: [(first: Int, last: Int)]
+
+        /// Makes a customer; ``CustomerBook/init(customers:scoringDay:derivation:today:)`` checks it.
+        public init(
+            crm: UInt64,
+            productGroup: String,
+            contractStartDay: Int?,
+            months: [MonthlyActivity],
+            activeDays: [(first: Int, last: Int)]
+        ) {
+            self.crm = crm
+            self.productGroup = productGroup
+            self.contractStartDay = contractStartDay
+            self.months = months
+            self.activeDays = activeDays
+        }
+
+        /// What was known of the customer at the end of `day`.
+        func history(asOfDay day: Int) -> CustomerHistory {
+            let current = CivilDate(days: day).monthIndex
+            var months: [MonthlyActivity] = []
+            months.reserveCapacity(self.months.count)
+            var lastActivity: Int?
+            for (month, days) in zip(self.months, self.activeDays) where month.month <= current {
+                months.append(month)
+                // A month that runs past the day counts whole; its activity on or before the day
+                // is known to reach at least its first active day.
+                let last = days.last <= day ? days.last : days.first <= day ? days.first : nil
+                if let last { lastActivity = max(lastActivity ?? last, last) }
+            }
+            return CustomerHistory(
+                months: months,
+                lastActivityDay: lastActivity,
+                contractStartDay: self.contractStartDay.flatMap { $0 <= day ? $0 : nil }
+            )
+        }
+    }
+
+    struct Key: Hashable {
+        var crm: UInt64
+        var productGroup: String
+    }
+
+    struct Entry {
+        var customer: Customer
+        /// The day `features` were derived as of; `Int.min` before the first call.
+        var derivedDay = Int.min
+        var features: [Double] = []
+    }
+
+    /// The day features are derived as of: `.today`, or a fixed day (`.latestActivity` is
+    /// fixed to the latest active day of the customers when the book is made; with no customers,
+    /// to today).
+    public let scoringDay: ScoringDay
+    /// How features are derived (``FeatureDerivation/schema`` is their order).
+    public let derivation: FeatureDerivation
+    /// How many customers (CRM number and product group) the book holds.
+    public let count: Int
+    private let today: @Sendable () -> Int
+    private let entries: NIOLockedValueBox<[Key: Entry]>
+
+    /// Makes a book of `customers`.
+    ///
+    /// - Parameter today: the current UTC day, for ``ScoringDay/today`` (tests pass their own).
+    /// - Throws: ``ModelError/Code/invalidHistory`` naming the customer whose months and active
+    ///   days differ in count, whose months are not ascending, whose active days are reversed,
+    ///   or who appears twice.
+    public init(
+        customers: [Customer],
+        scoringDay: ScoringDay,
+        derivation: FeatureDerivation = FeatureDerivation(),
+        today: @escaping @Sendable () -> Int = ScoringDay.currentUTCDay
+    ) throws(ModelError) {
+        var entries: [Key: Entry] = [:]
+        entries.reserveCapacity(customers.count)
+        for customer in customers {
+            let name = "customer \(customer.crm) in \(customer.productGroup)"
+            guard customer.months.count == customer.activeDays.count else {
+                throw ModelError(.invalidHistory, "\(name): months and active days differ in count")
+            }
+            for index in customer.months.indices {
+                guard index == 0 || customer.months[index - 1].month < customer.months[index].month else {
+                    throw ModelError(.invalidHistory, "\(name): months are repeated or out of order")
+                }
+                guard customer.activeDays[index].first <= customer.activeDays[index].last else {
+                    throw ModelError(.invalidHistory, "\(name): a month's last active day is before its first")
+                }
+            }
+            let key = Key(crm: customer.crm, productGroup: customer.productGroup)
+            guard entries.updateValue(Entry(customer: customer), forKey: key) == nil else {
+                throw ModelError(.invalidHistory, "\(name) appears twice")
+            }
+        }
+        if scoringDay == .latestActivity {
+            let latest = customers.lazy.compactMap { $0.activeDays.last?.last }.max() ?? today()
+            self.scoringDay = .fixed(latest)
+        } else {
+            self.scoringDay = scoringDay
+        }
+        self.derivation = derivation
+        self.count = entries.count
+        self.today = today
+        self.entries = NIOLockedValueBox(entries)
+    }
+
+    /// The features of a customer as of the scoring day, in ``FeatureDerivation/schema``'s
+    /// order; nil when the book holds no such customer.
+    ///
+    /// - Throws: ``ModelError/Code/invalidHistory`` if the history cannot be derived from.
+    public func features(crm: UInt64, productGroup: String) throws(ModelError) -> [Double]? {
+        let day = self.scoringDay.resolve(today: self.today, latestActivity: Int.min)
+        let key = Key(crm: crm, productGroup: productGroup)
+        let found: Found = self.entries.withLockedValue { entries in
+            guard let entry = entries[key] else { return .nothing }
+            return entry.derivedDay == day ? .features(entry.features) : .customer(entry.customer)
+        }
+        switch found {
+        case .nothing:
+            return nil
+        case .features(let features):
+            return features
+        case .customer(let customer):
+            // Derived outside the lock; two calls racing for the same customer both derive it.
+            let features = try self.derivation.features(of: customer.history(asOfDay: day), asOfDay: day)
+            self.entries.withLockedValue { entries in
+                entries[key]?.derivedDay = day
+                entries[key]?.features = features
+            }
+            return features
+        }
+    }
+
+    private enum Found {
+        case nothing
+        case features([Double])
+        case customer(Customer)
+    }
+
+    /// Whether the book holds the customer.
+    public func contains(crm: UInt64, productGroup: String) -> Bool {
+        self.entries.withLockedValue { $0[Key(crm: crm, productGroup: productGroup)] != nil }
+    }
+}

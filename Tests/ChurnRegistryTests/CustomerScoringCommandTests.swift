@@ -1,0 +1,75 @@
+import ChurnRegistry
+import ChurnTesting
+import Foundation
+import Testing
+
+/// A caller scoring customers by CRM number alone, through the built `churnguard`: histories go
+/// into PostgreSQL, a scorer loads them at start, and `churnguard score` sends no features.
+@Suite("churnguard scorer --customers-from-database")
+struct CustomerScoringCommandTests {
+    @Test func aScorerHoldingHistoriesScoresACustomerByCRMNumberAlone() async throws {
+        let url = try await TestRegistry.freshDatabase().urlString
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("customers-cmd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certs = folder.appendingPathComponent("certs").path
+        let history = folder.appendingPathComponent("history.csv").path
+        #expect(try await RegistryCommandTests.run(["db", "migrate", "--database-url", url]).status == 0)
+        let stored = try await RegistryCommandTests.run([
+            "demo-data", "--companies", "40", "--months", "14", "--seed", "9", "--history", history, "--to-database",
+            "--database-url", url,
+        ])
+        #expect(stored.status == 0, "\(stored.output)")
+        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+
+        // The first customer of the stored histories.
+        let lines = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n")
+        let fields = try #require(lines.dropFirst().first).split(separator: ",")
+        let (crm, group) = (String(fields[0]), String(fields[1]))
+
+        let portFile = folder.appendingPathComponent("port").path
+        let scorer = Process()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        scorer.executableURL = URL(fileURLWithPath: try BuiltExecutable("churnguard", packageRoot: root).path)
+        scorer.arguments = [
+            "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
+            "--customers-from-database", "--scoring-day", "latest-activity",
+        ]
+        let log = Pipe()
+        scorer.standardError = log
+        scorer.standardOutput = log
+        try scorer.run()
+        defer { if scorer.isRunning { scorer.terminate() } }
+        var port: Int?
+        // Generous: in the parallel suite a process can take most of a minute to start.
+        for _ in 0..<1_800 where port == nil && scorer.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+        let listening = try #require(port, "the scorer did not listen")
+        let address = ["--address", "127.0.0.1:\(listening)", "--tls-dir", certs, "--timeout-ms", "10000"]
+
+        let answer = try await RegistryCommandTests.run(
+            ["score", "--crm", crm, "--product-group", group, "--top-drivers", "2"] + address
+        )
+        #expect(answer.status == 0, "\(answer.output)")
+        #expect(answer.output.contains("CRM \(crm) · \(group)"), "\(answer.output)")
+        #expect(answer.output.contains("risk band"), "\(answer.output)")
+
+        let unknown = try await RegistryCommandTests.run(["score", "--crm", "1", "--product-group", group] + address)
+        #expect(unknown.status == 1)
+        #expect(unknown.output.contains("NOT_FOUND"), "\(unknown.output)")
+        #expect(unknown.output.contains("no history of customer 1 in product group '\(group)'"), "\(unknown.output)")
+
+        kill(scorer.processIdentifier, SIGTERM)
+        for _ in 0..<300 where scorer.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        scorer.waitUntilExit()
+        #expect(scorer.terminationStatus == 0)
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output.contains("customer histories loaded"), "\(output)")
+        #expect(output.contains("scoring_day="), "\(output)")
+    }
+}

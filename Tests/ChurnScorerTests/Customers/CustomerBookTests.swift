@@ -1,0 +1,161 @@
+import ChurnModel
+import ChurnScorer
+import NIOConcurrencyHelpers
+import Testing
+
+@Suite("Customer book")
+struct CustomerBookTests {
+    /// 2026-03-31, a month end.
+    static let marchEnd = CivilDate.days(year: 2026, month: 3, day: 31)
+
+    /// Seven months of a fuel-card customer, 2025-09 to 2026-03, its revenue falling lately.
+    static func customer(crm: UInt64 = 4711, group: String = "fuel_cards") -> CustomerBook.Customer {
+        var months: [MonthlyActivity] = []
+        var days: [(first: Int, last: Int)] = []
+        for (offset, (year, month)) in [(2025, 9), (2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3)]
+            .enumerated()
+        {
+            months.append(
+                MonthlyActivity(
+                    year: year,
+                    month: month,
+                    netRevenue: 10_000 - Double(offset) * 1_200,
+                    kagCount: 12 - Double(offset),
+                    discounts: 300,
+                    returns: 50,
+                    complaints: offset == 6 ? 2 : 0,
+                    satisfaction: offset % 2 == 0 ? 7.5 - Double(offset) * 0.5 : .nan,
+                    callCenterContacts: Double(offset % 3)
+                )
+            )
+            let first = CivilDate.days(year: year, month: month, day: 3)
+            days.append((first, first + 20))
+        }
+        return CustomerBook.Customer(
+            crm: crm,
+            productGroup: group,
+            contractStartDay: CivilDate.days(year: 2022, month: 5, day: 1),
+            months: months,
+            activeDays: days
+        )
+    }
+
+    @Test("a customer's features are FeatureDerivation's of its history as of the scoring day")
+    func featuresAreDerived() throws {
+        let customer = Self.customer()
+        let book = try CustomerBook(customers: [customer], scoringDay: .fixed(Self.marchEnd))
+        let features = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        let expected = try FeatureDerivation().features(
+            of: CustomerHistory(
+                months: customer.months,
+                lastActivityDay: customer.activeDays.last!.last,
+                contractStartDay: customer.contractStartDay
+            ),
+            asOfDay: Self.marchEnd
+        )
+        #expect(features.count == FeatureDerivation.schema.features.count)
+        #expect(zip(features, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        // 2026-03-23 was the last active day.
+        #expect(features[0] == 8)
+        // Asked again, the same row comes back.
+        #expect(try book.features(crm: 4711, productGroup: "fuel_cards") == features)
+    }
+
+    @Test("a customer is found by CRM number and product group together")
+    func lookupKey() throws {
+        let book = try CustomerBook(
+            customers: [Self.customer(crm: 1, group: "fuel_cards"), Self.customer(crm: 2, group: "tolls")],
+            scoringDay: .fixed(Self.marchEnd)
+        )
+        #expect(book.count == 2)
+        #expect(try book.features(crm: 1, productGroup: "fuel_cards") != nil)
+        #expect(try book.features(crm: 1, productGroup: "tolls") == nil)
+        #expect(try book.features(crm: 3, productGroup: "fuel_cards") == nil)
+        #expect(book.contains(crm: 2, productGroup: "tolls"))
+        #expect(!book.contains(crm: 2, productGroup: "fuel_cards"))
+    }
+
+    @Test("scoring as of today derives again when the day changes")
+    func todayMoves() throws {
+        let today = NIOLockedValueBox(Self.marchEnd)
+        let book = try CustomerBook(customers: [Self.customer()], scoringDay: .today) {
+            today.withLockedValue { $0 }
+        }
+        let first = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        today.withLockedValue { $0 += 1 }
+        let next = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        #expect(next[0] == first[0] + 1)
+        // 2026-04-01 starts a month without activity: the last three months now hold one active one.
+        #expect(next[2] != first[2])
+        #expect(book.scoringDay == .today)
+    }
+
+    @Test("latest-activity fixes the day at the data's last active day")
+    func latestActivity() throws {
+        let book = try CustomerBook(
+            customers: [Self.customer(crm: 1), Self.customer(crm: 2)],
+            scoringDay: .latestActivity
+        )
+        #expect(book.scoringDay == .fixed(CivilDate.days(year: 2026, month: 3, day: 23)))
+        #expect(try book.features(crm: 1, productGroup: "fuel_cards")?[0] == 0)
+        let empty = try CustomerBook(customers: [], scoringDay: .latestActivity) { 20_000 }
+        #expect(empty.scoringDay == .fixed(20_000))
+    }
+
+    @Test("as of a day inside the data, nothing after that day is used")
+    func nothingFromTheFuture() throws {
+        var customer = Self.customer()
+        // The contract starts after the scoring day: unknown then.
+        customer.contractStartDay = CivilDate.days(year: 2026, month: 1, day: 15)
+        // 2026-01-10: January's activity (the 3rd to the 23rd) counts whole, its last day known
+        // only as the 3rd; February and March are not known yet.
+        let day = CivilDate.days(year: 2026, month: 1, day: 10)
+        let book = try CustomerBook(customers: [customer], scoringDay: .fixed(day))
+        let features = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        let expected = try FeatureDerivation().features(
+            of: CustomerHistory(
+                months: Array(customer.months.prefix(5)),
+                lastActivityDay: CivilDate.days(year: 2026, month: 1, day: 3),
+                contractStartDay: nil
+            ),
+            asOfDay: day
+        )
+        #expect(zip(features, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        #expect(features[0] == 7)
+        #expect(features[1].isNaN)
+    }
+
+    @Test("histories that do not hold together are refused, naming the customer")
+    func refusesBadHistories() {
+        var uneven = Self.customer(crm: 11)
+        uneven.activeDays.removeLast()
+        var unordered = Self.customer(crm: 12)
+        unordered.months.swapAt(0, 1)
+        var reversed = Self.customer(crm: 13)
+        reversed.activeDays[2] = (reversed.activeDays[2].last, reversed.activeDays[2].first)
+        for (customers, words) in [
+            ([uneven], "customer 11 in fuel_cards: months and active days differ"),
+            ([unordered], "customer 12 in fuel_cards: months are repeated or out of order"),
+            ([reversed], "customer 13 in fuel_cards: a month's last active day is before its first"),
+            ([Self.customer(crm: 14), Self.customer(crm: 14)], "customer 14 in fuel_cards appears twice"),
+        ] {
+            #expect {
+                try CustomerBook(customers: customers, scoringDay: .today)
+            } throws: { error in
+                guard let error = error as? ModelError else { return false }
+                return error.code == .invalidHistory && error.message.contains(words)
+            }
+        }
+    }
+
+    @Test("a scoring day is today, latest-activity or a real date")
+    func parsesScoringDays() {
+        #expect(ScoringDay("today") == .today)
+        #expect(ScoringDay("latest-activity") == .latestActivity)
+        #expect(ScoringDay("2026-11-24") == .fixed(CivilDate.days(year: 2026, month: 11, day: 24)))
+        #expect(ScoringDay("2026-11-24")?.text == "2026-11-24")
+        for bad in ["2023-02-30", "2026-13-01", "2026-1-01", "yesterday", "", "2026-11-24T00:00"] {
+            #expect(ScoringDay(bad) == nil, "\(bad)")
+        }
+    }
+}
