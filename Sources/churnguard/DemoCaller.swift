@@ -7,18 +7,11 @@ import Foundation
 /// What the demo's caller does with a running scorer; returns how many calls failed.
 struct DemoCaller {
     let client: ChurnClient
+    /// The customers whose histories the scorer holds, by CRM number and product group.
+    let customers: [(crm: UInt64, group: String)]
     let calls: Int
     let rows: Int
     let frameRows: Int
-
-    /// Four customers of the ten derived features (FeatureDerivation.schema order), in the
-    /// ranges of `churnguard demo-data`'s customer base (satisfaction on its 1–10 scale).
-    static let customers: [(crm: UInt64, group: String, story: String, features: [Double])] = [
-        (100_001, "fuel_cards", "steady, satisfied", [4, 60, 24_000, 0.04, 0.02, 0.05, 0.005, 0.0, 8.1, 1]),
-        (100_002, "fuel_cards", "revenue drifting down", [12, 30, 9_000, -0.18, -0.1, 0.07, 0.007, 0.0, 6.8, 1]),
-        (100_003, "toll_services", "complaints, unhappy", [30, 14, 4_000, -0.3, -0.25, 0.09, 0.012, 0.67, 4.2, 3]),
-        (100_004, "toll_services", "gone quiet", [75, 8, 600, -0.8, -0.75, 0.12, 0.02, 0.33, 5.0, 2]),
-    ]
 
     func run() async throws -> Int {
         var failures = 0
@@ -28,21 +21,23 @@ struct DemoCaller {
             "Health: \(health.state), node \(health.nodeId), model \(model.name) v\(model.version) (\(model.alias)), feature schema \(Hex.fixed64(model.featureSchemaHash))"
         )
 
-        print("\nScoring four customers, top 3 drivers each:")
-        for customer in Self.customers {
+        let (scored, batchFailures) = try await self.scoreEveryCustomer()
+        failures += batchFailures
+        // Four customers across the range of risk: the safest, the median, the 90th percentile, the riskiest.
+        let ranked = scored.sorted { $0.probability < $1.probability }
+        let picks =
+            ranked.isEmpty ? [] : [0, ranked.count / 2, ranked.count * 9 / 10, ranked.count - 1].map { ranked[$0] }
+        print(
+            "\nFour of them by CRM number alone, top 3 drivers each (the scorer derives the features from its history):"
+        )
+        for customer in picks {
             let started = ContinuousClock.now
             do {
                 let answer = try await self.client.score(
-                    ScoreRequest(
-                        crm: customer.crm,
-                        productGroup: customer.group,
-                        featureSchemaHash: model.featureSchemaHash,
-                        features: customer.features,
-                        topDrivers: 3
-                    )
+                    ScoreRequest(crm: customer.crm, productGroup: customer.group, topDrivers: 3)
                 )
                 let elapsed = ContinuousClock.now - started
-                print("\n(\(customer.story); answered in \(Self.microseconds(elapsed)) µs)")
+                print("\n(answered in \(Self.microseconds(elapsed)) µs)")
                 print(ScoreAnswerText.render(answer))
             } catch {
                 print("  CRM \(customer.crm): FAILED \(error)")
@@ -50,34 +45,72 @@ struct DemoCaller {
             }
         }
 
-        failures += try await self.timeUnaryCalls(schemaHash: model.featureSchemaHash)
+        failures += try await self.timeUnaryCalls()
         failures += try await self.streamBatch(schemaHash: model.featureSchemaHash)
 
-        print("\nA call with another feature schema gets a typed error, not a wrong score:")
+        print("\nCalls that cannot be scored get a typed error, not a wrong score:")
+        do {
+            _ = try await self.client.score(ScoreRequest(crm: 1, productGroup: "fuel_cards"))
+            print("  unexpectedly answered")
+            failures += 1
+        } catch {
+            print("  a customer the scorer has no history of: \(error)")
+        }
         do {
             _ = try await self.client.score(
-                ScoreRequest(crm: 1, featureSchemaHash: 0xDEAD_BEEF, features: Self.customers[0].features)
+                ScoreRequest(crm: 1, featureSchemaHash: 0xDEAD_BEEF, features: [Double](repeating: 0, count: 10))
             )
             print("  unexpectedly answered")
             failures += 1
         } catch {
-            print("  \(error)")
+            print("  features of another schema: \(error)")
         }
         return failures
     }
 
-    private func timeUnaryCalls(schemaHash: UInt64) async throws -> Int {
+    /// Every customer by CRM number in one streamed batch, frames without features.
+    private func scoreEveryCustomer() async throws -> (
+        scored: [(crm: UInt64, group: String, probability: Double)], failures: Int
+    ) {
+        let customers = self.customers
+        let frameRows = self.frameRows
+        let frames = (0..<(customers.count + frameRows - 1) / frameRows).map { frame in
+            let part = customers[frame * frameRows..<min(customers.count, (frame + 1) * frameRows)]
+            return ScoreBatchRequest(crms: part.map(\.crm), productGroups: part.map(\.group))
+        }
+        let requests = AsyncStream<ScoreBatchRequest> { continuation in
+            for frame in frames { continuation.yield(frame) }
+            continuation.finish()
+        }
+        let started = ContinuousClock.now
+        let (probabilities, bands) = try await self.client.scoreBatch(requests) { answers in
+            var probabilities: [Double] = []
+            var bands = [Int](repeating: 0, count: 5)
+            for try await answer in answers {
+                probabilities += answer.probabilities
+                for band in answer.riskBands { bands[Int(min(band.rawValue, 4))] += 1 }
+            }
+            return (probabilities, bands)
+        }
+        let elapsed = ContinuousClock.now - started
+        print(
+            "\nEvery customer by CRM number alone, one streamed batch: \(probabilities.count) of \(customers.count) scored in \(Int((Self.seconds(elapsed) * 1000).rounded())) ms"
+        )
+        print("  risk bands: low \(bands[1]), medium \(bands[2]), high \(bands[3]), critical \(bands[4])")
+        let scored = zip(customers, probabilities).map { ($0.crm, $0.group, $1) }
+        return (scored, probabilities.count == customers.count ? 0 : 1)
+    }
+
+    private func timeUnaryCalls() async throws -> Int {
         var latencies: [Duration] = []
         latencies.reserveCapacity(self.calls)
         var failures = 0
-        let features = Self.customers[2].features
         let started = ContinuousClock.now
         for index in 0..<self.calls {
+            let customer = self.customers[index % self.customers.count]
             let begin = ContinuousClock.now
             do {
-                _ = try await self.client.score(
-                    ScoreRequest(crm: UInt64(200_000 + index), featureSchemaHash: schemaHash, features: features)
-                )
+                _ = try await self.client.score(ScoreRequest(crm: customer.crm, productGroup: customer.group))
                 latencies.append(ContinuousClock.now - begin)
             } catch {
                 failures += 1
@@ -90,7 +123,7 @@ struct DemoCaller {
                 ? "-" : Self.microseconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * quantile))])
         }
         print(
-            "\n\(self.calls) unary calls, one at a time through ChurnClient: p50 \(at(0.5)) µs, p99 \(at(0.99)) µs, \(Int(Double(self.calls) / Self.seconds(total))) calls/s (client and scorer share this machine's cores)"
+            "\n\(self.calls) unary calls by CRM number, one at a time through ChurnClient: p50 \(at(0.5)) µs, p99 \(at(0.99)) µs, \(Int(Double(self.calls) / Self.seconds(total))) calls/s (client and scorer share this machine's cores)"
         )
         return failures
     }
@@ -109,7 +142,7 @@ struct DemoCaller {
         }
         let elapsed = ContinuousClock.now - started
         print(
-            "\nStreamed batch: \(scored) of \(self.rows) rows scored in frames of \(self.frameRows), \(Int(Double(scored) / Self.seconds(elapsed))) rows/s"
+            "\nStreamed batch of supplied features: \(scored) of \(self.rows) rows scored in frames of \(self.frameRows), \(Int(Double(scored) / Self.seconds(elapsed))) rows/s"
         )
         print("  risk bands: low \(bands[1]), medium \(bands[2]), high \(bands[3]), critical \(bands[4])")
         return scored == self.rows ? 0 : 1

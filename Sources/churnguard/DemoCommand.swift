@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChurnCertificates
 import ChurnClient
+import ChurnDatasets
 import ChurnModel
 import ChurnRegistry
 import ChurnScorer
@@ -11,9 +12,10 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// The main job: a registry in PostgreSQL with two freshly trained versions, a scorer node that
-/// serves production from it, and a caller scoring customers through mutual TLS over HTTP/2, one
-/// by one and as a streamed batch, while the registry promotes and rolls back under load.
+/// The main job: a registry in PostgreSQL with two freshly trained versions and the customers'
+/// histories, a scorer node that serves production from it and holds the histories, and a caller
+/// scoring customers by CRM number through mutual TLS over HTTP/2, one by one and as a streamed
+/// batch, while the registry promotes and rolls back under load.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -22,14 +24,16 @@ struct DemoCommand: AsyncParsableCommand {
             Uses the PostgreSQL of $CHURNGUARD_DATABASE_URL, or else starts a private one \
             (ops/postgres, data in .data/postgres, a free port of 127.0.0.1) and migrates it. Trains \
             two versions of churn-demo on a seeded demo customer base, publishes both and promotes \
-            the first. Mints development certificates into a fresh temporary folder, starts a \
-            scorer on a free port that requires client certificates and follows the registry, then, \
-            as a caller with ChurnClient: asks its health, scores four customers with their top \
-            drivers, times --calls unary calls one after another, streams --rows rows in frames of \
-            --frame-rows, shows the typed error a mismatched feature schema gets, promotes the second \
-            version and rolls it back while four callers score without pause, and shuts the scorer \
-            down gracefully. Exits 1 if any call that should succeed fails or names a version that \
-            was not live.
+            the first, and stores the customers' monthly histories (customer_months, replacing what \
+            is there). Mints development certificates into a fresh temporary folder, starts a scorer \
+            on a free port that requires client certificates, follows the registry and holds the \
+            histories, then, as a caller with ChurnClient: asks its health, scores every customer by \
+            CRM number alone in one streamed batch, shows four of them with their top drivers, \
+            times --calls unary calls by CRM number one after another, streams --rows rows of \
+            supplied features in frames of --frame-rows, shows the typed errors an unknown customer \
+            and a mismatched feature schema get, promotes the second version and rolls it back while \
+            four callers score without pause, and shuts the scorer down gracefully. Exits 1 if any \
+            call that should succeed fails or names a version that was not live.
             """
     )
 
@@ -59,7 +63,14 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "churnguard.demo")
         let url = try Self.database(dataDirectory: self.dataDir)
-        let (published, registryURL) = try await Self.prepareRegistry(url)
+        let base = DemoModels.base()
+        let timelines = base.timelines()
+        let (published, registryURL) = try await Self.prepareRegistry(url, base: base, timelines: timelines)
+        try await HistoryDatabase.store(timelines, url: registryURL, command: "demo")
+        let customers = try await CustomerLoading.book(url: registryURL, scoringDay: .latestActivity, logger: logger)
+        print(
+            "  stored and loaded the histories of \(customers.count) customers; the scorer scores them as of \(customers.scoringDay.text), the data's last active day"
+        )
 
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -102,7 +113,8 @@ struct DemoCommand: AsyncParsableCommand {
                 portContinuation.finish()
             },
             registryReachable: { watcher.isReachable },
-            shadowSink: RegistryServing.shadowSink(recorder)
+            shadowSink: RegistryServing.shadowSink(recorder),
+            customers: customers
         )
         let holder = scorer.models
         let rules = configuration.rules
@@ -138,6 +150,7 @@ struct DemoCommand: AsyncParsableCommand {
             let failures = try await ChurnClient.withClient(configuration: client, logger: logger) { client in
                 var failures = try await DemoCaller(
                     client: client,
+                    customers: timelines.map { ($0.crm, $0.productGroup) },
                     calls: self.calls,
                     rows: self.rows,
                     frameRows: self.frameRows
@@ -149,7 +162,7 @@ struct DemoCommand: AsyncParsableCommand {
                         name: DemoModels.name,
                         from: published[0],
                         to: published[1],
-                        schemaHash: FeatureDerivation.schema.hash
+                        customers: timelines.map { ($0.crm, $0.productGroup) }
                     ).run()
                 }
                 return failures
@@ -181,7 +194,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Migrates, trains two versions, publishes both and promotes the first; their versions.
-    static func prepareRegistry(_ url: DatabaseURL) async throws -> ([Int], DatabaseURL) {
+    static func prepareRegistry(
+        _ url: DatabaseURL,
+        base: DemoCustomerBase,
+        timelines: [CustomerTimeline]
+    ) async throws -> ([Int], DatabaseURL) {
         let versions = try await RegistrySession.with(url, requireMigrated: false) { registry in
             let applied = try await Migrator(client: registry.client, logger: RegistrySession.logger).migrate()
             print(
@@ -189,7 +206,7 @@ struct DemoCommand: AsyncParsableCommand {
                     ? "  schema up to date"
                     : "  migrated (migration \(applied.map(String.init).joined(separator: ", ")))"
             )
-            let models = try DemoModels.train()
+            let models = try DemoModels.train(on: base, timelines: timelines)
             var versions: [Int] = []
             for model in models {
                 let record = try await registry.publish(artifactFile: model.artifactFile(), actor: "churnguard demo")

@@ -12,7 +12,8 @@ struct DemoSwap {
     let name: String
     let from: Int
     let to: Int
-    let schemaHash: UInt64
+    /// The customers the callers score by CRM number, from the scorer's histories.
+    let customers: [(crm: UInt64, group: String)]
 
     /// What the callers saw.
     final class Tally: Sendable {
@@ -41,7 +42,6 @@ struct DemoSwap {
         let tally = Tally()
         tally.allowed.withLockedValue { $0 = [UInt32(self.from)] }
         let stop = NIOLockedValueBox(false)
-        let features = DemoCaller.customers[1].features
         print(
             "\nHot swap under load: \(callers) callers score without pause while the registry promotes and rolls back."
         )
@@ -59,11 +59,11 @@ struct DemoSwap {
                     var index = 0
                     while !stop.withLockedValue({ $0 }) {
                         index += 1
-                        let crm = UInt64(500_000 + caller * 1_000_000 + index)
+                        let customer = self.customers[(caller * 7_919 + index) % self.customers.count]
                         let began = ContinuousClock.now
                         do {
                             let answer = try await self.client.score(
-                                ScoreRequest(crm: crm, featureSchemaHash: self.schemaHash, features: features)
+                                ScoreRequest(crm: customer.crm, productGroup: customer.group)
                             )
                             let version = answer.model.version
                             let live = tally.allowed.withLockedValue { $0.contains(version) }

@@ -13,7 +13,7 @@ struct ScoreCommand: AsyncParsableCommand {
         discussion: """
             Without --features the scorer derives them from the customer's history it holds (a \
             scorer started with --customers-from-database): churnguard score --tls-dir certs \
-            --crm 4000017 --product-group fuel_cards. With --features, they go in the model's order \
+            --crm 4000001 --product-group fuel_cards. With --features, they go in the model's order \
             (`churnguard model show` lists it) and the feature-schema hash is asked of the scorer's \
             Health first unless --schema-hash is given. Example: churnguard score --tls-dir certs \
             --crm 4711 --product-group fuel-cards --features 120,18,9000,-0.3,-0.2,0.08,0.05,0.4,2.1,6

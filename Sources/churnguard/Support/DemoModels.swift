@@ -9,10 +9,14 @@ import Foundation
 enum DemoModels {
     static let name = "churn-demo"
 
-    static func train(companies: Int = 1_500) throws -> [TrainedModel] {
-        let base = DemoCustomerBase(configuration: .init(companies: companies, months: 18, seed: 7))
+    /// The demo's customer base: seeded, so every run has the same customers.
+    static func base(companies: Int = 1_500) -> DemoCustomerBase {
+        DemoCustomerBase(configuration: .init(companies: companies, months: 18, seed: 7))
+    }
+
+    static func train(on base: DemoCustomerBase, timelines: [CustomerTimeline]) throws -> [TrainedModel] {
         let (columns, labels, periods) = try ChurnSnapshots().columns(
-            of: base.timelines(),
+            of: timelines,
             dataStartDay: base.startDay,
             dataEndDay: base.endDay
         )
