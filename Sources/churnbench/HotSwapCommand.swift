@@ -69,18 +69,9 @@ struct HotSwapCommand: AsyncParsableCommand {
     func run() async throws {
         let churnguard = BenchEnvironment.churnguardPath(self.churnguard)
         let environment = try BenchEnvironment()
-        var privateDatabase: String?
         do {
-            let url: String
-            if let given = self.databaseURL ?? ProcessInfo.processInfo.environment["CHURNGUARD_DATABASE_URL"] {
-                url = given
-            } else {
-                privateDatabase = environment.workDirectory + "/pg"
-                Terminal.progress("starting a private PostgreSQL…")
-                url = try Self.runTool(churnguard, ["db", "start", "--data-dir", privateDatabase!], environment)
-            }
+            let url = try environment.database(churnguard: churnguard, given: self.databaseURL)
             setenv("CHURNGUARD_DATABASE_URL", url, 1)
-            _ = try Self.runTool(churnguard, ["db", "migrate"], environment)
             let report = try await self.measure(
                 url: try DatabaseURL(url),
                 churnguard: churnguard,
@@ -88,22 +79,10 @@ struct HotSwapCommand: AsyncParsableCommand {
             )
             print(report)
         } catch {
-            await environment.shutdown { Self.stopDatabase(privateDatabase, churnguard, environment) }
+            await environment.shutdown()
             throw error
         }
-        await environment.shutdown { Self.stopDatabase(privateDatabase, churnguard, environment) }
-    }
-
-    /// Stops the private database, if this run started one: after the scorers, before its folder
-    /// (inside the work directory) goes. Removed first, PostgreSQL ran on for up to a minute,
-    /// until it noticed its lock file gone, beside the next run.
-    private static func stopDatabase(_ dataDirectory: String?, _ churnguard: String, _ environment: BenchEnvironment) {
-        guard let dataDirectory else { return }
-        do {
-            _ = try Self.runTool(churnguard, ["db", "stop", "--data-dir", dataDirectory], environment)
-        } catch {
-            FileHandle.standardError.write(Data("churnbench: stopping the private database: \(error)\n".utf8))
-        }
+        await environment.shutdown()
     }
 
     private func measure(url: DatabaseURL, churnguard: String, environment: BenchEnvironment) async throws -> String {
@@ -300,23 +279,5 @@ struct HotSwapCommand: AsyncParsableCommand {
         let text = lines.joined(separator: "\n") + "\n"
         try Data(text.utf8).write(to: URL(fileURLWithPath: "\(self.out)/\(name).md"))
         return text
-    }
-
-    /// Runs a churnguard command; its standard output (through a file: a server it starts keeps no pipe).
-    static func runTool(_ churnguard: String, _ arguments: [String], _ environment: BenchEnvironment) throws -> String {
-        let output = "\(environment.workDirectory)/tool-\(UUID().uuidString).out"
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: churnguard)
-        process.arguments = arguments
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle.standardError
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LoadError("churnguard \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
-        }
-        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -71,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         let address = options.address ?? scenario.address
         let connections: ConnectionSet
         var scorerProcesses: [Int32] = []
+        var customers: [CustomerKey] = []
         if let address {
             connections = environment.connections(
                 to: try RPCConnection.Target(parsing: address),
@@ -79,12 +80,32 @@ struct RunCommand: AsyncParsableCommand {
             )
         } else {
             guard (1...256).contains(options.scorers) else { throw ValidationError("--scorers must be 1 to 256") }
+            let churnguard = BenchEnvironment.churnguardPath(options.churnguard)
+            var scorerArguments: [String] = []
+            if let companies = scenario.customerCompanies {
+                // Their own database: demo-data replaces every stored history.
+                let url = try environment.privateDatabase(churnguard: churnguard)
+                let history = environment.workDirectory + "/history.csv"
+                Terminal.progress("storing the histories of \(companies) demo companies…")
+                _ = try environment.runChurnguard(
+                    churnguard,
+                    [
+                        "demo-data", "--companies", "\(companies)", "--to-database", "--database-url", url, "--history",
+                        history,
+                    ]
+                )
+                customers = try Self.customers(inHistory: history)
+                scorerArguments = [
+                    "--customers-from-database", "--database-url", url, "--scoring-day", "latest-activity",
+                ]
+            }
             var ports: [Int] = []
             for number in 1...options.scorers {
                 let scorer = try await environment.startScorer(
-                    churnguard: BenchEnvironment.churnguardPath(options.churnguard),
+                    churnguard: churnguard,
                     model: options.model,
-                    name: "scorer-\(number)"
+                    name: "scorer-\(number)",
+                    extraArguments: scorerArguments
                 )
                 scorerProcesses.append(scorer.pid)
                 ports.append(scorer.port)
@@ -101,13 +122,15 @@ struct RunCommand: AsyncParsableCommand {
                 .init(
                     target: ScoreTarget(
                         name: "churnguard unary"
+                            + (customers.isEmpty ? "" : " by CRM")
                             + (scenario.topDrivers > 0 ? " + \(scenario.topDrivers) drivers" : "")
                             + (scorerProcesses.count > 1 ? " ×\(scorerProcesses.count) scorers" : ""),
                         connections: connections,
                         rows: rows,
                         schemaHash: model.featureSchemaHash,
                         topDrivers: UInt32(scenario.topDrivers),
-                        timeout: scenario.timeout
+                        timeout: scenario.timeout,
+                        customers: customers
                     ),
                     serverProcesses: scorerProcesses
                 )
@@ -164,6 +187,24 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         return entries
+    }
+}
+
+extension RunCommand {
+    /// The customers (CRM number, product group) of a `demo-data --history` file, in its order.
+    static func customers(inHistory path: String) throws -> [CustomerKey] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var customers: [CustomerKey] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", maxSplits: 2)
+            guard fields.count >= 2, let crm = UInt64(fields[0]) else {
+                throw LoadError("\(path): a line without a CRM number and product group: \(line.prefix(80))")
+            }
+            let key = CustomerKey(crm: crm, productGroup: String(fields[1]))
+            if customers.last != key { customers.append(key) }
+        }
+        guard !customers.isEmpty else { throw LoadError("\(path) holds no customers") }
+        return customers
     }
 }
 

@@ -35,6 +35,34 @@ struct ChurnBenchCommandTests {
         #expect(svg.contains("churnguard unary @ 100/s"))
     }
 
+    @Test("a [customers] scenario stores histories in a private PostgreSQL and scores by CRM number alone")
+    func runByCRM() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-crm-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let scenario = out + "/by-crm.toml"
+        try """
+        description = "by CRM, small"
+        [customers]
+        companies = 60
+        [load]
+        rate = 100
+        duration_s = 1
+        warmup_s = 0.5
+        repetitions = 1
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let outcome = try await churnbench.run([
+            "run", scenario, "--out", out, "--label", "crm", "--quiet",
+        ])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        let report = try LoadReport(contentsOf: out + "/crm.json")
+        #expect(report.targets.map(\.target) == ["churnguard unary by CRM"])
+        let run = try #require(report.targets.first?.runs.first)
+        #expect(run.failed == 0, "\(run.failureExamples ?? [:])")
+        #expect(run.answered > 50)
+    }
+
     @Test("compare exits 1 on a regression beyond noise and 0 otherwise")
     func compareExitStatus() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)

@@ -28,6 +28,13 @@ struct ScenarioTests {
         #expect(scenario.repetitions == 3)
         #expect(scenario.timeout == .seconds(5))
         #expect(scenario.address == nil)
+        #expect(scenario.customerCompanies == nil)
+    }
+
+    @Test("[customers] makes calls by CRM number, for unary scenarios with scorers started here")
+    func customers() throws {
+        let scenario = try Scenario(parsing: "[customers]\ncompanies = 300\n", name: "c", source: "c.toml")
+        #expect(scenario.customerCompanies == 300)
     }
 
     @Test("a closed-loop batch scenario")
@@ -65,6 +72,9 @@ struct ScenarioTests {
             ("[load]\nratee = 5", "s.toml:2: unknown key load.ratee"),
             ("[load]\nduration_s = \"ten\"", "s.toml:2: load.duration_s must be a number"),
             ("[load]\narrivals = \"bursty\"", "load.arrivals is 'bursty'"),
+            ("kind = \"batch\"\n[customers]\ncompanies = 5", "[customers] runs with kind = \"unary\" only"),
+            ("[customers]\ncompanies = 5\n[target]\naddress = \"h:1\"", "[customers] needs scorers started here"),
+            ("[customers]\ncompanies = 0", "s.toml:2: customers.companies is 0"),
         ]
     )
     func refuses(text: String, message: String) {

@@ -42,6 +42,10 @@ public struct Scenario: Sendable, Hashable {
     public var address: String?
     /// With `address`: the folder of its development certificates (`ca.pem`).
     public var tlsDirectory: String?
+    /// Unary calls by CRM number alone: the harness stores this many companies of the seeded demo
+    /// customer base in a private PostgreSQL, starts scorers that hold their histories, and calls
+    /// for those customers without features. nil (the default): calls send features.
+    public var customerCompanies: Int?
 
     /// Reads a scenario file.
     ///
@@ -105,6 +109,15 @@ public struct Scenario: Sendable, Hashable {
             self.repetitions = try reader.integer("load.repetitions", in: 1...100) ?? 3
             self.address = try reader.string("target.address")
             self.tlsDirectory = try reader.string("target.tls_dir")
+            self.customerCompanies = try reader.integer("customers.companies", in: 1...1_000_000)
+            if self.customerCompanies != nil, kind != .unary {
+                throw LoadError("\(source): [customers] runs with kind = \"unary\" only")
+            }
+            if self.customerCompanies != nil, self.address != nil {
+                throw LoadError(
+                    "\(source): [customers] needs scorers started here, which hold the histories: leave out target.address"
+                )
+            }
             try reader.refuseUnread()
         } catch let error as ConfigurationError {
             throw LoadError(error.message)

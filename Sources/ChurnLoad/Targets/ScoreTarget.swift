@@ -2,11 +2,13 @@ internal import ChurnTransport
 public import ChurnWire
 
 /// Unary `Score` calls against a ChurnGuard scorer (or any server speaking its wire protocol,
-/// such as the ``FixedAnswerServer`` floor), each for another CRM number and feature row.
+/// such as the ``FixedAnswerServer`` floor), each for another CRM number and feature row, or, with
+/// `customers`, for another customer the scorer holds, by CRM number alone.
 public struct ScoreTarget: LoadTarget {
     public let name: String
     private let connections: ConnectionSet
     private let rows: [[Double]]
+    private let customers: [CustomerKey]
     private let schemaHash: UInt64
     private let topDrivers: UInt32
     private let timeout: Duration
@@ -30,6 +32,8 @@ public struct ScoreTarget: LoadTarget {
     ///   - topDrivers: explanations asked for per call (0: none).
     ///   - timeout: each call's deadline; a call past it counts as `DEADLINE_EXCEEDED`.
     ///   - onAnswer: called with every answer (off by default: it costs a clock read).
+    ///   - customers: when not empty, calls name these customers in turn and send no features
+    ///     (`rows` and `schemaHash` are not used): the scorer must hold their histories.
     public init(
         name: String,
         connections: ConnectionSet,
@@ -37,26 +41,37 @@ public struct ScoreTarget: LoadTarget {
         schemaHash: UInt64,
         topDrivers: UInt32 = 0,
         timeout: Duration = .seconds(5),
+        customers: [CustomerKey] = [],
         onAnswer: (@Sendable (Answer) -> Void)? = nil
     ) {
-        precondition(!rows.isEmpty, "a score target needs at least one feature row")
+        precondition(!rows.isEmpty || !customers.isEmpty, "a score target needs feature rows or customers")
         self.onAnswer = onAnswer
         self.name = name
         self.connections = connections
         self.rows = rows
+        self.customers = customers
         self.schemaHash = schemaHash
         self.topDrivers = topDrivers
         self.timeout = timeout
     }
 
     public func call(_ index: Int) async -> CallOutcome {
-        let request = ScoreRequest(
-            crm: UInt64(1_000_000 + index),
-            productGroup: "fuel_cards",
-            featureSchemaHash: self.schemaHash,
-            features: self.rows[index % self.rows.count],
-            topDrivers: self.topDrivers
-        )
+        let request: ScoreRequest
+        if self.customers.isEmpty {
+            request = ScoreRequest(
+                crm: UInt64(1_000_000 + index),
+                productGroup: "fuel_cards",
+                featureSchemaHash: self.schemaHash,
+                features: self.rows[index % self.rows.count],
+                topDrivers: self.topDrivers
+            )
+        } else {
+            // 7,919 is prime: unless the count is a multiple of it, each round calls every customer
+            // once, in a scattered order.
+            let count = self.customers.count
+            let customer = self.customers[(index % count) * 7_919 % count]
+            request = ScoreRequest(crm: customer.crm, productGroup: customer.productGroup, topDrivers: self.topDrivers)
+        }
         do {
             let connection = try await self.connections.connection(for: index)
             let sentAt = ContinuousClock.now
@@ -72,5 +87,16 @@ public struct ScoreTarget: LoadTarget {
 
     public func close() async {
         await self.connections.close()
+    }
+}
+
+/// A customer a scorer holds: its CRM number and product group.
+public struct CustomerKey: Sendable, Hashable {
+    public var crm: UInt64
+    public var productGroup: String
+
+    public init(crm: UInt64, productGroup: String) {
+        self.crm = crm
+        self.productGroup = productGroup
     }
 }

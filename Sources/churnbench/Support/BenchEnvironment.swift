@@ -16,6 +16,8 @@ final class BenchEnvironment: @unchecked Sendable {
     let logger: Logger
     /// Event loops for the generator's connections: as many as cores, like the servers'.
     let eventLoops = MultiThreadedEventLoopGroup.singleton
+    /// The private PostgreSQL's folder and the churnguard that started it, if this run started one.
+    private var privateDatabaseFolder: (directory: String, churnguard: String, url: String)?
 
     init() throws {
         self.workDirectory = NSTemporaryDirectory() + "churnbench-\(UUID().uuidString)"
@@ -111,11 +113,59 @@ final class BenchEnvironment: @unchecked Sendable {
         return try await connection.unary(HealthService.check, HealthRequest(), timeout: .seconds(10))
     }
 
-    /// Stops every process started here, runs `cleanUp` (what must go before the folder, such as
-    /// a database inside it), and removes the work folder.
-    func shutdown(beforeRemoving cleanUp: () -> Void = {}) async {
+    /// A migrated PostgreSQL for the run: `given`, else `$CHURNGUARD_DATABASE_URL`'s, else a
+    /// private one (``privateDatabase(churnguard:)``). Returns its URL.
+    func database(churnguard: String, given: String? = nil) throws -> String {
+        guard let url = given ?? ProcessInfo.processInfo.environment["CHURNGUARD_DATABASE_URL"], !url.isEmpty else {
+            return try self.privateDatabase(churnguard: churnguard)
+        }
+        _ = try self.runChurnguard(churnguard, ["db", "migrate", "--database-url", url])
+        return url
+    }
+
+    /// A migrated PostgreSQL of the run's own, in the work folder, which ``shutdown()`` stops: for
+    /// data no one else's database should get. Returns its URL.
+    func privateDatabase(churnguard: String) throws -> String {
+        if let started = self.privateDatabaseFolder { return started.url }
+        let directory = self.workDirectory + "/pg"
+        Terminal.progress("starting a private PostgreSQL…")
+        let url = try self.runChurnguard(churnguard, ["db", "start", "--data-dir", directory])
+        self.privateDatabaseFolder = (directory, churnguard, url)
+        _ = try self.runChurnguard(churnguard, ["db", "migrate", "--database-url", url])
+        return url
+    }
+
+    /// Runs a churnguard command to its end; its standard output, trimmed (through a file: a
+    /// server it starts keeps no pipe open). Its errors go to ours.
+    func runChurnguard(_ churnguard: String, _ arguments: [String]) throws -> String {
+        let output = "\(self.workDirectory)/tool-\(UUID().uuidString).out"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: churnguard)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle.standardError
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LoadError("churnguard \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus))")
+        }
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops every process started here, then the private database (after the scorers, before
+    /// its folder goes: removed first, PostgreSQL ran on for up to a minute, until it noticed its
+    /// lock file gone, beside the next run), and removes the work folder.
+    func shutdown() async {
         for process in self.processes.reversed() { await process.stop() }
-        cleanUp()
+        if let (directory, churnguard, _) = self.privateDatabaseFolder {
+            do {
+                _ = try self.runChurnguard(churnguard, ["db", "stop", "--data-dir", directory])
+            } catch {
+                FileHandle.standardError.write(Data("churnbench: stopping the private database: \(error)\n".utf8))
+            }
+        }
         try? FileManager.default.removeItem(atPath: self.workDirectory)
     }
 }
