@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes text lines to a file (or standard output for `-`) through a buffer, so a million-line
-/// CSV is not built in memory first. The file appears under its name only when closed complete.
+/// CSV is not built in memory first. A regular file appears under its name only when closed
+/// complete; anything else that exists under the name (`/dev/null`, a FIFO, a terminal) is written
+/// to as it is, never replaced.
 final class LineWriter {
     struct WriteError: Error, CustomStringConvertible {
         var description: String
@@ -16,6 +18,17 @@ final class LineWriter {
         self.path = path
         if path == "-" {
             self.handle = FileHandle.standardOutput
+            self.temporaryPath = nil
+            return
+        }
+        if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType,
+            type != .typeRegular, type != .typeDirectory
+        {
+            // Renaming a file over /dev/null (as root) would replace the device for every process.
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw WriteError(description: "cannot write '\(path)'")
+            }
+            self.handle = handle
             self.temporaryPath = nil
             return
         }
@@ -48,7 +61,10 @@ final class LineWriter {
     /// Writes what is buffered and puts the file in place.
     func close() throws(WriteError) {
         try self.flush()
-        guard let temporary = self.temporaryPath else { return }
+        guard let temporary = self.temporaryPath else {
+            if self.path != "-" { try? self.handle.close() }
+            return
+        }
         do {
             try self.handle.close()
             if FileManager.default.fileExists(atPath: self.path) {

@@ -64,6 +64,36 @@ struct TrainingCommandTests {
         }
     }
 
+    /// Writing through a temporary file and a rename once replaced /dev/null itself with a
+    /// regular file when a root user asked for `--output /dev/null`. A FIFO stands in for the device.
+    @Test("output to a FIFO or device is written into it, never replaced by a file")
+    func outputToADevice() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("rows.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let received = folder.appendingPathComponent("received.csv").path
+        _ = FileManager.default.createFile(atPath: received, contents: nil)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/cat")
+        reader.arguments = [fifo]
+        reader.standardOutput = FileHandle(forWritingAtPath: received)
+        try reader.run()
+        let generated = try Self.run(["demo-data", "--companies", "20", "--months", "14", "--output", fifo])
+        // A command that never opened the FIFO (or renamed a file over it) leaves the reader
+        // waiting for ever: give it 10 s to see the end, then kill it (it may have inherited a
+        // blocked SIGTERM); the checks below fail.
+        for _ in 0..<200 where reader.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        if reader.isRunning { kill(reader.processIdentifier, SIGKILL) }
+        reader.waitUntilExit()
+        #expect(generated.status == 0, "\(generated.output)")
+        var info = stat()
+        #expect(stat(fifo, &info) == 0)
+        #expect(info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+        #expect(try String(contentsOfFile: received, encoding: .utf8).hasPrefix("id,crm,product_group,period"))
+        #expect(!FileManager.default.fileExists(atPath: fifo + ".partial"))
+    }
+
     @Test("a purchase log becomes labelled rows")
     func transactions() throws {
         let folder = try Self.scratch()
