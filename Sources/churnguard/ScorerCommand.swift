@@ -102,8 +102,8 @@ struct ScorerCommand: AsyncParsableCommand {
     @Option(
         help: """
             Serve Prometheus metrics at http://METRICS-HOST:PORT/metrics (plain HTTP; 0 picks a free port): \
-            registry reachability, the production version, swaps, refusals, failed registry reads \
-            and calls shed for overload.
+            registry reachability, the production version, swaps, refusals, failed registry reads, \
+            calls shed for overload and the customers held.
             """
     )
     var metricsPort: Int?
@@ -190,6 +190,7 @@ struct ScorerCommand: AsyncParsableCommand {
                     scoringDay: configuration.customers.scoringDay,
                     logger: logger
                 )
+                Gauge(label: "churnguard_customers_held").record(customers?.count ?? 0)
             }
             let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile

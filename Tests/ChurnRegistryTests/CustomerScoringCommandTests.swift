@@ -3,6 +3,10 @@ import ChurnTesting
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 /// A caller scoring customers by CRM number alone, through the built `churnguard`: histories go
 /// into PostgreSQL, a scorer loads them at start, and `churnguard score` sends no features.
 @Suite("churnguard scorer --customers-from-database")
@@ -28,13 +32,15 @@ struct CustomerScoringCommandTests {
         let (crm, group) = (String(fields[0]), String(fields[1]))
 
         let portFile = folder.appendingPathComponent("port").path
+        let metricsPortFile = folder.appendingPathComponent("metrics-port").path
         let scorer = Process()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         scorer.executableURL = URL(fileURLWithPath: try BuiltExecutable("churnguard", packageRoot: root).path)
         scorer.arguments = [
             "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
-            "--customers-from-database", "--scoring-day", "latest-activity",
+            "--customers-from-database", "--scoring-day", "latest-activity", "--metrics-port", "0",
+            "--metrics-port-file", metricsPortFile,
         ]
         let log = Pipe()
         scorer.standardError = log
@@ -63,6 +69,17 @@ struct CustomerScoringCommandTests {
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("NOT_FOUND"), "\(unknown.output)")
         #expect(unknown.output.contains("no history of customer 1 in product group '\(group)'"), "\(unknown.output)")
+
+        // As many customers held as the history file names.
+        let customers = Set(lines.dropFirst().map { $0.split(separator: ",").prefix(2).joined(separator: ",") }).count
+        let metricsPort = try #require(
+            (try? String(contentsOfFile: metricsPortFile, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        )
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+        let metrics = String(decoding: data, as: UTF8.self)
+        #expect(metrics.contains("churnguard_customers_held \(customers)"), "\(metrics)")
 
         kill(scorer.processIdentifier, SIGTERM)
         for _ in 0..<300 where scorer.isRunning { try await Task.sleep(for: .milliseconds(50)) }
