@@ -89,4 +89,28 @@ struct CustomerScoringCommandTests {
         #expect(output.contains("customer histories loaded"), "\(output)")
         #expect(output.contains("scoring_day="), "\(output)")
     }
+
+    @Test func aScorerThatCannotLoadHistoriesDoesNotStartAndSaysWhy() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "customers-down-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certs = folder.appendingPathComponent("certs").path
+        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+        // Nothing listens on port 1.
+        let down = try await RegistryCommandTests.run([
+            "scorer", "--tls-dir", certs, "--port", "0", "--customers-from-database", "--database-url",
+            "postgres://churnguard:x@127.0.0.1:1/churnguard",
+        ])
+        #expect(down.status == 1)
+        #expect(down.output.contains("Connection refused"), "\(down.output)")
+        #expect(!down.output.contains("listening"), "\(down.output)")
+
+        let noDatabase = try await RegistryCommandTests.run([
+            "scorer", "--tls-dir", certs, "--port", "0", "--customers-from-database", "--scoring-day", "yesterday",
+        ])
+        #expect(noDatabase.status != 0)
+        #expect(noDatabase.output.contains("--scoring-day must be today, latest-activity or YYYY-MM-DD"))
+    }
 }
