@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "ChurnModel", targets: ["ChurnModel"]),
         .library(name: "ChurnClient", targets: ["ChurnClient"]),
         .library(name: "ChurnLoad", targets: ["ChurnLoad"]),
+        .library(name: "ChurnTransport", targets: ["ChurnTransport"]),
+        .library(name: "ChurnScorer", targets: ["ChurnScorer"]),
         .executable(name: "churnwirec", targets: ["churnwirec"]),
         .executable(name: "churnguard", targets: ["churnguard"]),
         .executable(name: "churnbench", targets: ["churnbench"]),

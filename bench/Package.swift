@@ -28,6 +28,19 @@ let package = Package(
             path: "Benchmarks/WireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The scoring handler with features sent against by CRM number (bench/README.md).
+        .executableTarget(
+            name: "ScoringBenchmarks",
+            dependencies: [
+                .product(name: "ChurnScorer", package: "main"),
+                .product(name: "ChurnModel", package: "main"),
+                .product(name: "ChurnTransport", package: "main"),
+                .product(name: "ChurnWire", package: "main"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ScoringBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // ChurnModel timed with the same protocol as the Python peers (bench/models-vs-peers).
         .executableTarget(
             name: "ModelPeerRun",
