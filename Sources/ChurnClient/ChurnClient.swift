@@ -66,6 +66,14 @@ public final class ChurnClient: Sendable {
         try await self.unary(ScoringService.score, request, timeout: timeout ?? self.configuration.defaultTimeout)
     }
 
+    /// A customer's monthly trend, from the history the scorer holds (a scorer started with
+    /// `--customers-from-database`).
+    ///
+    /// - Throws: ``RPCError``: `notFound` when the scorer holds no history of the customer.
+    public func trend(_ request: TrendRequest, timeout: Duration? = nil) async throws(RPCError) -> TrendResponse {
+        try await self.unary(CustomersService.trend, request, timeout: timeout ?? self.configuration.defaultTimeout)
+    }
+
     /// Asks the node how it is: serving or draining, its model and that model's feature-schema hash.
     ///
     /// - Throws: ``RPCError``.

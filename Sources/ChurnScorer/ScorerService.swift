@@ -5,7 +5,7 @@ public import Logging
 internal import NIOCore
 public import ServiceLifecycle
 
-/// A scorer node: serves `Score`, `ScoreBatch` and `Health` over TLS HTTP/2 with the model in its
+/// A scorer node: serves `Score`, `ScoreBatch`, `Customers.Trend` and `Health` over TLS HTTP/2 with the model in its
 /// ``ModelHolder`` and, for calls by CRM number alone, the histories in its ``CustomerBook``. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
 /// reports `DRAINING`, lets the calls in flight finish, and returns.
 ///
@@ -56,6 +56,10 @@ public struct ScorerService: Service {
         }
         router.register(ScoringService.scoreBatch) { request, context throws(RPCError) in
             try scoring.scoreBatch(request, context: context)
+        }
+        let customersHandlers = CustomersHandlers(customers: customers)
+        router.register(CustomersService.trend) { request, context throws(RPCError) in
+            try customersHandlers.trend(request, context: context)
         }
         router.register(HealthService.check) { request, context throws(RPCError) in
             health.check(request, context: context)

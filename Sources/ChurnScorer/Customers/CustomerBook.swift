@@ -163,6 +163,15 @@ public final class CustomerBook: Sendable {
         case customer(Customer)
     }
 
+    /// A customer's history as known at the end of the scoring day, and that day; nil when the
+    /// book holds no such customer.
+    public func history(crm: UInt64, productGroup: String) -> (history: CustomerHistory, day: Int)? {
+        let day = self.scoringDay.resolve(today: self.today, latestActivity: Int.min)
+        let key = Key(crm: crm, productGroup: productGroup)
+        guard let customer = self.entries.withLockedValue({ $0[key]?.customer }) else { return nil }
+        return (customer.history(asOfDay: day), day)
+    }
+
     /// Whether the book holds the customer.
     public func contains(crm: UInt64, productGroup: String) -> Bool {
         self.entries.withLockedValue { $0[Key(crm: crm, productGroup: productGroup)] != nil }

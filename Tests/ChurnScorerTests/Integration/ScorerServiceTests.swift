@@ -20,6 +20,42 @@ struct ScorerServiceTests {
         )
     }
 
+    @Test("by CRM number alone through mutual TLS: a score, a batch and a trend from the held histories")
+    func byCRMNumber() async throws {
+        let book = try CustomerBook(
+            customers: [CustomerBookTests.customer(crm: 4711), CustomerBookTests.customer(crm: 4712)],
+            scoringDay: .fixed(CustomerBookTests.marchEnd)
+        )
+        let model = TrainedModel.demo()
+        let features = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        try await withTestScorer(customers: book) { port, pki, _ in
+            try await ChurnClient.withClient(configuration: Self.client(port, pki), logger: quietLogger()) { client in
+                let answer = try await client.score(ScoreRequest(crm: 4711, productGroup: "fuel_cards"))
+                #expect(answer.probability == (try model.probability(features)))
+
+                let frames = AsyncStream<ScoreBatchRequest> { continuation in
+                    continuation.yield(ScoreBatchRequest(crms: [4711, 4712], productGroup: "fuel_cards"))
+                    continuation.finish()
+                }
+                let batch = try await client.scoreBatch(frames) { answers in
+                    var probabilities: [Double] = []
+                    for try await frame in answers { probabilities += frame.probabilities }
+                    return probabilities
+                }
+                #expect(batch == [answer.probability, answer.probability])
+
+                let trend = try await client.trend(TrendRequest(crm: 4711, productGroup: "fuel_cards", months: 6))
+                #expect(trend.months.map(\.yearMonth) == [202510, 202511, 202512, 202601, 202602, 202603])
+
+                await #expect {
+                    _ = try await client.score(ScoreRequest(crm: 1, productGroup: "fuel_cards"))
+                } throws: { error in
+                    (error as? RPCError)?.status == .notFound
+                }
+            }
+        }
+    }
+
     @Test("health, a score and a streamed batch through mutual TLS equal the model's own answers")
     func endToEnd() async throws {
         let model = TrainedModel.demo()

@@ -8,6 +8,7 @@ import Logging
 func withTestScorer<Result: Sendable>(
     model: TrainedModel = .demo(),
     mutualTLS: Bool = true,
+    customers: CustomerBook? = nil,
     configure: (inout ScorerConfiguration) -> Void = { _ in },
     _ body: (Int, TestCertificates, ScorerService) async throws -> Result
 ) async throws -> Result {
@@ -23,10 +24,16 @@ func withTestScorer<Result: Sendable>(
     )
     configure(&configuration)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-    let scorer = try ScorerService(configuration: configuration, model: model, logger: quietLogger()) { _, port in
-        continuation.yield(port)
-        continuation.finish()
-    }
+    let scorer = try ScorerService(
+        configuration: configuration,
+        model: model,
+        logger: quietLogger(),
+        listening: { _, port in
+            continuation.yield(port)
+            continuation.finish()
+        },
+        customers: customers
+    )
     return try await withListeningService(scorer.run, ports: ports) { port in
         try await body(port, pki, scorer)
     }
