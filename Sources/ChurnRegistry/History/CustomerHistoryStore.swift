@@ -14,28 +14,7 @@ public import PostgresNIO
 /// ```
 public struct CustomerHistoryStore: Sendable {
     /// One customer's months, as stored.
-    public struct Customer: Sendable {
-        public var crm: UInt64
-        public var productGroup: String
-        public var contractStartDay: Int?
-        public var months: [MonthlyActivity]
-        /// Per month: its first and last active day (days since 1970-01-01).
-        public var activeDays: [(first: Int, last: Int)]
-
-        public init(
-            crm: UInt64,
-            productGroup: String,
-            contractStartDay: Int?,
-            months: [MonthlyActivity],
-            activeDays: [(first: Int, last: Int)]
-        ) {
-            self.crm = crm
-            self.productGroup = productGroup
-            self.contractStartDay = contractStartDay
-            self.months = months
-            self.activeDays = activeDays
-        }
-    }
+    public typealias Customer = StoredCustomer
 
     public let client: PostgresClient
     public let logger: Logger

@@ -15,53 +15,8 @@ internal import NIOConcurrencyHelpers
 /// if let row = try book.features(crm: 100_001, productGroup: "fuel_cards") { … }
 /// ```
 public final class CustomerBook: Sendable {
-    /// One customer in one product group, as stored: its months and each one's first and last
-    /// active day.
-    public struct Customer: Sendable {
-        public var crm: UInt64
-        public var productGroup: String
-        /// Days since 1970-01-01 (UTC) the contract started, or nil if unknown.
-        public var contractStartDay: Int?
-        /// Ascending, each month at most once.
-        public var months: [MonthlyActivity]
-        /// Per month: its first and last active day (days since 1970-01-01).
-        public var activeDays: [(first: Int, last: Int)]
-
-        /// Makes a customer; ``CustomerBook/init(customers:scoringDay:derivation:today:)`` checks it.
-        public init(
-            crm: UInt64,
-            productGroup: String,
-            contractStartDay: Int?,
-            months: [MonthlyActivity],
-            activeDays: [(first: Int, last: Int)]
-        ) {
-            self.crm = crm
-            self.productGroup = productGroup
-            self.contractStartDay = contractStartDay
-            self.months = months
-            self.activeDays = activeDays
-        }
-
-        /// What was known of the customer at the end of `day`.
-        func history(asOfDay day: Int) -> CustomerHistory {
-            let current = CivilDate(days: day).monthIndex
-            var months: [MonthlyActivity] = []
-            months.reserveCapacity(self.months.count)
-            var lastActivity: Int?
-            for (month, days) in zip(self.months, self.activeDays) where month.month <= current {
-                months.append(month)
-                // A month that runs past the day counts whole; its activity on or before the day
-                // is known to reach at least its first active day.
-                let last = days.last <= day ? days.last : days.first <= day ? days.first : nil
-                if let last { lastActivity = max(lastActivity ?? last, last) }
-            }
-            return CustomerHistory(
-                months: months,
-                lastActivityDay: lastActivity,
-                contractStartDay: self.contractStartDay.flatMap { $0 <= day ? $0 : nil }
-            )
-        }
-    }
+    /// One customer in one product group, as stored.
+    public typealias Customer = StoredCustomer
 
     struct Key: Hashable {
         var crm: UInt64

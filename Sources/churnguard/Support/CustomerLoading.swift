@@ -15,15 +15,7 @@ enum CustomerLoading {
         let book: CustomerBook
         do {
             book = try CustomerBook(
-                customers: stored.map {
-                    CustomerBook.Customer(
-                        crm: $0.crm,
-                        productGroup: $0.productGroup,
-                        contractStartDay: $0.contractStartDay,
-                        months: $0.months,
-                        activeDays: $0.activeDays
-                    )
-                },
+                customers: stored,
                 scoringDay: scoringDay
             )
         } catch {
