@@ -85,10 +85,10 @@ struct DemoCaller {
         let started = ContinuousClock.now
         let (probabilities, bands) = try await self.client.scoreBatch(requests) { answers in
             var probabilities: [Double] = []
-            var bands = [Int](repeating: 0, count: 5)
+            var bands = BandTally()
             for try await answer in answers {
                 probabilities += answer.probabilities
-                for band in answer.riskBands { bands[Int(min(band.rawValue, 4))] += 1 }
+                bands.add(answer)
             }
             return (probabilities, bands)
         }
@@ -96,7 +96,7 @@ struct DemoCaller {
         print(
             "\nEvery customer by CRM number alone, one streamed batch: \(probabilities.count) of \(customers.count) scored in \(Int((Self.seconds(elapsed) * 1000).rounded())) ms"
         )
-        print("  risk bands: low \(bands[1]), medium \(bands[2]), high \(bands[3]), critical \(bands[4])")
+        print(bands.line)
         let scored = zip(customers, probabilities).map { ($0.crm, $0.group, $1) }
         return (scored, probabilities.count == customers.count ? 0 : 1)
     }
@@ -132,19 +132,15 @@ struct DemoCaller {
         let frames = SyntheticFrames(rows: self.rows, frameRows: self.frameRows, schemaHash: schemaHash)
         let started = ContinuousClock.now
         let (scored, bands) = try await self.client.scoreBatch(frames) { answers in
-            var scored = 0
-            var bands = [Int](repeating: 0, count: 5)
-            for try await answer in answers {
-                scored += answer.crms.count
-                for band in answer.riskBands { bands[Int(min(band.rawValue, 4))] += 1 }
-            }
-            return (scored, bands)
+            var bands = BandTally()
+            for try await answer in answers { bands.add(answer) }
+            return (bands.rows, bands)
         }
         let elapsed = ContinuousClock.now - started
         print(
             "\nStreamed batch of supplied features: \(scored) of \(self.rows) rows scored in frames of \(self.frameRows), \(Int(Double(scored) / Self.seconds(elapsed))) rows/s"
         )
-        print("  risk bands: low \(bands[1]), medium \(bands[2]), high \(bands[3]), critical \(bands[4])")
+        print(bands.line)
         return scored == self.rows ? 0 : 1
     }
 
@@ -154,6 +150,21 @@ struct DemoCaller {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+/// How many answered rows fell in each risk band.
+struct BandTally {
+    private var counts = [Int](repeating: 0, count: 5)
+    private(set) var rows = 0
+
+    mutating func add(_ answer: ScoreBatchResponse) {
+        self.rows += answer.riskBands.count
+        for band in answer.riskBands { self.counts[Int(min(band.rawValue, 4))] += 1 }
+    }
+
+    var line: String {
+        "  risk bands: low \(self.counts[1]), medium \(self.counts[2]), high \(self.counts[3]), critical \(self.counts[4])"
     }
 }
 

@@ -47,14 +47,8 @@ struct CustomerScoringCommandTests {
         scorer.standardOutput = log
         try scorer.run()
         defer { if scorer.isRunning { scorer.terminate() } }
-        var port: Int?
         // Generous: in the parallel suite a process can take most of a minute to start.
-        for _ in 0..<1_800 where port == nil && scorer.isRunning {
-            try await Task.sleep(for: .milliseconds(50))
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap {
-                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
+        let port = try await waitForPortFile(portFile, of: scorer, limit: .seconds(90))
         let listening = try #require(port, "the scorer did not listen")
         let address = ["--address", "127.0.0.1:\(listening)", "--tls-dir", certs, "--timeout-ms", "10000"]
 

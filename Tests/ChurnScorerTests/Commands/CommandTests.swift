@@ -55,14 +55,7 @@ struct CommandTests {
         scorer.standardOutput = log
         try scorer.run()
         defer { if scorer.isRunning { scorer.terminate() } }
-        var port: Int?
-        for _ in 0..<200 where port == nil {
-            try await Task.sleep(for: .milliseconds(50))
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap {
-                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
-            }
-        }
-        let listening = try #require(port)
+        let listening = try #require(try await waitForPortFile(portFile, of: scorer, limit: .seconds(10)))
         let answer = try await churnguard.run([
             "score", "--address", "127.0.0.1:\(listening)", "--tls-dir", directory, "--crm", "4711",
             "--product-group", "fuel-cards", "--features", "120,8,2500,-0.6,-0.5,0.1,0.02,0.3,2.0,0",
