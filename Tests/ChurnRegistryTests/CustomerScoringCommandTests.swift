@@ -59,6 +59,15 @@ struct CustomerScoringCommandTests {
         #expect(answer.output.contains("CRM \(crm) · \(group)"), "\(answer.output)")
         #expect(answer.output.contains("risk band"), "\(answer.output)")
 
+        let trend = try await RegistryCommandTests.run(
+            ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+        )
+        #expect(trend.status == 0, "\(trend.output)")
+        #expect(trend.output.contains("CRM \(crm) · \(group)"), "\(trend.output)")
+        #expect(trend.output.contains("last activity"), "\(trend.output)")
+        // A header line and six months.
+        #expect(trend.output.split(separator: "\n").filter { $0.hasPrefix("  20") }.count == 6, "\(trend.output)")
+
         let unknown = try await RegistryCommandTests.run(["score", "--crm", "1", "--product-group", group] + address)
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("NOT_FOUND"), "\(unknown.output)")
