@@ -13,12 +13,15 @@ extension RegistryWatcher {
         do throws(RegistryError) {
             // A read still stuck from an earlier refresh (the database went away under it): the
             // registry is still unreachable, and one stuck read is enough.
-            let busy = self.state.withLockedValue { state in
-                let was = state.inFlightRunning
-                state.inFlightRunning = true
-                return was
+            let number: Int? = self.state.withLockedValue { state in
+                guard state.inFlight == nil else { return nil }
+                state.lastReadNumber += 1
+                state.inFlight = PooledRead(number: state.lastReadNumber, started: .now)
+                return state.lastReadNumber
             }
-            if busy { throw RegistryError(.unavailable, "an earlier read of the registry has not returned") }
+            guard let number else {
+                throw RegistryError(.unavailable, "an earlier read of the registry has not returned")
+            }
             return try await DeadlineRace.run(
                 within: self.configuration.refreshTimeout,
                 "reading the registry",
@@ -29,10 +32,10 @@ extension RegistryWatcher {
                     do throws(RegistryError) {
                         models = try await self.fetch(registry, current: current)
                     } catch {
-                        self.state.withLockedValue { $0.inFlightRunning = false }
+                        self.endRead(number)
                         throw error
                     }
-                    self.state.withLockedValue { $0.inFlightRunning = false }
+                    self.endRead(number)
                     // Even a read past its deadline shows the pool works.
                     self.trustPool()
                     return models
@@ -75,14 +78,34 @@ extension RegistryWatcher {
         }
     }
 
+    /// Clears the mark of read `number`, unless it was given up on (a later read may hold it).
+    func endRead(_ number: Int) {
+        self.state.withLockedValue { state in
+            if state.inFlight?.number == number { state.inFlight = nil }
+        }
+    }
+
     /// Lets refreshes read through the pool again, unless a read through it is still stuck (one
-    /// that never returns would fail every later one); whether it did.
+    /// that never returns would fail every later one); whether it did. With `givingUpStuckReads`
+    /// (the pool was just seen to work), a read unreturned for ``stuckReadLimit`` is given up on.
     @discardableResult
-    func trustPool() -> Bool {
-        let trusted = self.state.withLockedValue { state in
-            guard !state.inFlightRunning else { return false }
+    func trustPool(givingUpStuckReads: Bool = false) -> Bool {
+        let limit = self.stuckReadLimit
+        let (trusted, abandoned) = self.state.withLockedValue { state -> (Bool, Bool) in
+            var abandoned = false
+            if let read = state.inFlight {
+                guard givingUpStuckReads, ContinuousClock.now - read.started >= limit else { return (false, false) }
+                state.inFlight = nil
+                state.statistics.abandonedReads += 1
+                abandoned = true
+            }
             state.poolTrusted = true
-            return true
+            return (true, abandoned)
+        }
+        if abandoned {
+            self.logger.warning(
+                "a registry read through the pool never returned; giving up on it, since the pool works again"
+            )
         }
         if trusted { self.metrics.readsThroughPool.record(1) }
         return trusted
@@ -113,7 +136,7 @@ extension RegistryWatcher {
                             }
                         }
                     )
-                    if self.trustPool() {
+                    if self.trustPool(givingUpStuckReads: true) {
                         self.logger.debug("registry pool connects again: refreshes read through it")
                         break
                     }

@@ -85,7 +85,21 @@ public final class RegistryWatcher: Service, Sendable {
         public var failedRefreshes = 0
         /// Refreshes read through a client of their own while the pool was not trusted.
         public var directRefreshes = 0
+        /// Reads through the pool given up for stuck (see ``RegistryWatcher/stuckReadLimit``).
+        public var abandonedReads = 0
     }
+
+    /// A read through the pool, by number (so that one given up for stuck, should it ever return,
+    /// cannot clear a later one's mark) and start.
+    struct PooledRead {
+        var number: Int
+        var started: ContinuousClock.Instant
+    }
+
+    /// How long a read through the pool may go unreturned before a working pool gives up on it:
+    /// four read deadlines. PostgresNIO (1.33) can leave a query cancelled while the server stops
+    /// suspended for ever; kept, its mark would keep every later read off the pool.
+    var stuckReadLimit: Duration { self.configuration.refreshTimeout * 4 }
 
     struct State {
         var current: RegistryModels?
@@ -94,8 +108,10 @@ public final class RegistryWatcher: Service, Sendable {
         var statistics = Statistics()
         var expectedSchemaHash: UInt64?
         var listening = false
-        /// Whether a registry read is still running (it may outlive its deadline).
-        var inFlightRunning = false
+        /// The read through the pool still running (it may outlive its deadline), if any.
+        var inFlight: PooledRead?
+        /// The number the last read through the pool was given.
+        var lastReadNumber = 0
         /// The production version the cache file holds.
         var cachedVersion: Int?
         /// Whether refreshes read through the long-lived pool: false from a failed read through it
