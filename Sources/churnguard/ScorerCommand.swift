@@ -64,8 +64,8 @@ struct ScorerCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            With --registry-model: where the last production model is cached for start-ups with the database down \
-            (default .data/model-cache).
+            With --registry-model or --customers-from-database: where the last production model and the customer \
+            histories are cached for start-ups with the database down (default .data/model-cache).
             """
     )
     var cacheDir: String?
@@ -188,6 +188,7 @@ struct ScorerCommand: AsyncParsableCommand {
                 customers = try await CustomerLoading.book(
                     url: try Self.registryURL(configuration.registry, for: "loading customer histories"),
                     scoringDay: configuration.customers.scoringDay,
+                    cacheFile: "\(configuration.registry.cacheDirectory)/customers.history-cache",
                     logger: logger
                 )
                 Gauge(label: "churnguard_customers_held").record(customers?.count ?? 0)

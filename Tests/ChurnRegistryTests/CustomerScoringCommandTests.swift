@@ -33,6 +33,7 @@ struct CustomerScoringCommandTests {
 
         let portFile = folder.appendingPathComponent("port").path
         let metricsPortFile = folder.appendingPathComponent("metrics-port").path
+        let cacheDirectory = folder.appendingPathComponent("cache").path
         let scorer = Process()
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -40,7 +41,7 @@ struct CustomerScoringCommandTests {
         scorer.arguments = [
             "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
             "--customers-from-database", "--scoring-day", "latest-activity", "--metrics-port", "0",
-            "--metrics-port-file", metricsPortFile,
+            "--metrics-port-file", metricsPortFile, "--cache-dir", cacheDirectory,
         ]
         let log = Pipe()
         scorer.standardError = log
@@ -91,6 +92,38 @@ struct CustomerScoringCommandTests {
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(output.contains("customer histories loaded"), "\(output)")
         #expect(output.contains("scoring_day="), "\(output)")
+
+        // Started again with the database unreachable, it serves the histories it cached.
+        let secondPortFile = folder.appendingPathComponent("port-2").path
+        let second = Process()
+        second.executableURL = scorer.executableURL
+        second.arguments = [
+            "scorer", "--tls-dir", certs, "--port", "0", "--port-file", secondPortFile, "--database-url",
+            "postgres://churnguard:x@127.0.0.1:1/churnguard", "--customers-from-database", "--scoring-day",
+            "latest-activity", "--cache-dir", cacheDirectory,
+        ]
+        let secondLog = Pipe()
+        second.standardError = secondLog
+        second.standardOutput = secondLog
+        try second.run()
+        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+        let secondPort = try #require(
+            try await waitForPortFile(secondPortFile, of: second),
+            "the second scorer did not listen"
+        )
+        let again = try await RegistryCommandTests.run(
+            [
+                "score", "--crm", crm, "--product-group", group, "--top-drivers", "2", "--address",
+                "127.0.0.1:\(secondPort)", "--tls-dir", certs, "--timeout-ms", "10000",
+            ]
+        )
+        #expect(again.status == 0, "\(again.output)")
+        #expect(answer.output == again.output, "the same answer from the cached histories")
+        kill(second.processIdentifier, SIGTERM)
+        second.waitUntilExit()
+        let secondOutput = String(decoding: secondLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(secondOutput.contains("serving the cached customer histories"), "\(secondOutput)")
+        #expect(secondOutput.contains("Connection refused"), "\(secondOutput)")
     }
 
     @Test func aScorerThatCannotLoadHistoriesDoesNotStartAndSaysWhy() async throws {
@@ -104,10 +137,12 @@ struct CustomerScoringCommandTests {
         // Nothing listens on port 1.
         let down = try await RegistryCommandTests.run([
             "scorer", "--tls-dir", certs, "--port", "0", "--customers-from-database", "--database-url",
-            "postgres://churnguard:x@127.0.0.1:1/churnguard",
+            "postgres://churnguard:x@127.0.0.1:1/churnguard", "--cache-dir",
+            folder.appendingPathComponent("cache").path,
         ])
         #expect(down.status == 1)
         #expect(down.output.contains("Connection refused"), "\(down.output)")
+        #expect(down.output.contains("no cached histories in"), "\(down.output)")
         #expect(!down.output.contains("listening"), "\(down.output)")
 
         let noDatabase = try await RegistryCommandTests.run([
