@@ -51,7 +51,8 @@ public struct ScorerConfiguration: Sendable {
         public var model: String?
         /// The registry's database; nil: `$CHURNGUARD_DATABASE_URL`. Default nil.
         public var databaseURL: String?
-        /// Where the last production model is cached for start-ups with the database down.
+        /// Where the last production model (and, with ``Customers/fromDatabase``, the customer
+        /// histories last loaded) is cached for start-ups with the database down.
         /// Default `.data/model-cache`.
         public var cacheDirectory: String
         /// How often to poll besides LISTEN/NOTIFY. Default 2,000 ms.
@@ -74,8 +75,9 @@ public struct ScorerConfiguration: Sendable {
     /// The customer histories a node holds, so that callers can score by CRM number alone.
     public struct Customers: Sendable, Hashable {
         /// Load every customer's monthly history from the database's `customer_months` at start
-        /// (the registry's database: ``Registry/databaseURL`` or `$CHURNGUARD_DATABASE_URL`).
-        /// Default false: callers send features.
+        /// (the registry's database: ``Registry/databaseURL`` or `$CHURNGUARD_DATABASE_URL`),
+        /// cached in ``Registry/cacheDirectory`` for start-ups with the database down. Default
+        /// false: callers send features.
         public var fromDatabase: Bool
         /// The day features are derived as of. Default ``ScoringDay/today``.
         public var scoringDay: ScoringDay
