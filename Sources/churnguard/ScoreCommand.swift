@@ -20,16 +20,7 @@ struct ScoreCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The scorer, host:port.")
-    var address = "127.0.0.1:7443"
-
-    @OptionGroup var tls: ClientTLSOptions
-
-    @Option(help: "The customer's CRM number.")
-    var crm: UInt64
-
-    @Option(help: "The product group.")
-    var productGroup = ""
+    @OptionGroup var call: CustomerCallOptions
 
     @Option(
         help:
@@ -43,12 +34,6 @@ struct ScoreCommand: AsyncParsableCommand {
     @Option(help: "How many drivers to return.")
     var topDrivers: UInt32 = 3
 
-    @Option(help: "How long to wait, in milliseconds.")
-    var timeoutMs = 2000
-
-    @Flag(help: "Print the answer as the wire's JSON form instead.")
-    var json = false
-
     func run() async throws {
         let values = try (self.features ?? "").split(separator: ",").map { text -> Double in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
@@ -56,12 +41,7 @@ struct ScoreCommand: AsyncParsableCommand {
             guard let value = Double(trimmed) else { throw ValidationError("--features: '\(trimmed)' is not a number") }
             return value
         }
-        let configuration = ChurnClientConfiguration(
-            target: try RPCConnection.Target(parsing: self.address),
-            tls: try self.tls.clientTLS(),
-            connections: 1,
-            defaultTimeout: .milliseconds(self.timeoutMs)
-        )
+        let configuration = try self.call.clientConfiguration()
         let logger = Logger(label: "churnguard.score")
         do {
             let answer = try await ChurnClient.withClient(configuration: configuration, logger: logger) { client in
@@ -80,15 +60,15 @@ struct ScoreCommand: AsyncParsableCommand {
                 }
                 return try await client.score(
                     ScoreRequest(
-                        crm: self.crm,
-                        productGroup: self.productGroup,
+                        crm: self.call.crm,
+                        productGroup: self.call.productGroup,
                         featureSchemaHash: hash,
                         features: values,
                         topDrivers: self.topDrivers
                     )
                 )
             }
-            print(self.json ? answer.jsonString : ScoreAnswerText.render(answer))
+            print(self.call.json ? answer.jsonString : ScoreAnswerText.render(answer))
         } catch let error as RPCError {
             print("error: \(error)")
             throw ExitCode(1)

@@ -20,47 +20,27 @@ struct TrendCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The scorer, host:port.")
-    var address = "127.0.0.1:7443"
-
-    @OptionGroup var tls: ClientTLSOptions
-
-    @Option(help: "The customer's CRM number.")
-    var crm: UInt64
-
-    @Option(help: "The product group.")
-    var productGroup = ""
+    @OptionGroup var call: CustomerCallOptions
 
     @Option(help: "How many months, up to 120.")
     var months: UInt32 = 12
-
-    @Option(help: "How long to wait, in milliseconds.")
-    var timeoutMs = 2000
-
-    @Flag(help: "Print the answer as the wire's JSON form instead.")
-    var json = false
 
     func validate() throws {
         guard (1...120).contains(self.months) else { throw ValidationError("--months must be 1 to 120") }
     }
 
     func run() async throws {
-        let configuration = ChurnClientConfiguration(
-            target: try RPCConnection.Target(parsing: self.address),
-            tls: try self.tls.clientTLS(),
-            connections: 1,
-            defaultTimeout: .milliseconds(self.timeoutMs)
-        )
+        let configuration = try self.call.clientConfiguration()
         do {
             let trend = try await ChurnClient.withClient(
                 configuration: configuration,
                 logger: Logger(label: "churnguard.trend")
             ) { client in
                 try await client.trend(
-                    TrendRequest(crm: self.crm, productGroup: self.productGroup, months: self.months)
+                    TrendRequest(crm: self.call.crm, productGroup: self.call.productGroup, months: self.months)
                 )
             }
-            print(self.json ? trend.jsonString : Self.render(trend))
+            print(self.call.json ? trend.jsonString : Self.render(trend))
         } catch let error as RPCError {
             print("error: \(error)")
             throw ExitCode(1)
