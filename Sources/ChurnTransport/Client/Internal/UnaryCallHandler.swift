@@ -54,10 +54,7 @@ final class UnaryCallHandler: ChannelInboundHandler {
             let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             self.timer = context.eventLoop.scheduleTask(deadline: deadline) {
                 let (handler, context) = loopBound.value
-                handler.fail(
-                    RPCError(.deadlineExceeded, "no answer from \(handler.target) within the call's timeout"),
-                    context: context
-                )
+                handler.fail(handler.deadlineError, context: context)
             }
         }
         context.write(self.wrapOutboundOut(.headers(.init(headers: self.headers))), promise: nil)
@@ -70,6 +67,9 @@ final class UnaryCallHandler: ChannelInboundHandler {
         do throws(RPCError) {
             try self.reader.receive(self.unwrapInboundIn(data))
             if let frame = try self.reader.nextFrame() {
+                // The timer can fire late on a busy loop: an answer that came after the
+                // deadline is as late as no answer, whichever of the two runs first.
+                if let deadline = self.deadline, NIODeadline.now() >= deadline { throw self.deadlineError }
                 self.complete()
                 self.promise.succeed(frame)
             } else if self.reader.ended {
@@ -102,6 +102,10 @@ final class UnaryCallHandler: ChannelInboundHandler {
         self.promise.fail(error)
         // Closing a stream the server has not ended resets it, so the server stops working on it.
         context.close(promise: nil)
+    }
+
+    private var deadlineError: RPCError {
+        RPCError(.deadlineExceeded, "no answer from \(self.target) within the call's timeout")
     }
 
     private func complete() {
