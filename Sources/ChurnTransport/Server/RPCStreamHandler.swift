@@ -21,6 +21,10 @@ internal import NIOHTTP2
 /// `OVERLOADED` too, before it is served: its
 /// caller can retry elsewhere while there is time, and the server catches up.
 ///
+/// Deferred routes (``RPCRouter/register(_:completingLater:)``): the frame's work is started and
+/// its answer written when the work's future completes; meanwhile no further frame is cut from
+/// the request, the call keeps its place and its deadline timer runs.
+///
 /// - Important: event-loop confined; not `Sendable`.
 final class RPCStreamHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTP2Frame.FramePayload
@@ -56,6 +60,11 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private var graceTimer: Scheduled<Void>?
     /// A read the pipeline asked for while the stream could not take more answers.
     private var readHeldBack = false
+    /// The frame whose answer a deferred route is working on: no further frame is read until it
+    /// comes. `number` tells a stale completion (after the deadline answered) from the current one.
+    private var awaiting: (number: Int, endsCall: Bool)?
+    /// Deferred answers started on this stream.
+    private var deferredStarted = 0
 
     /// The connection's drain handler, told when this stream opens and closes.
     private let drain: ConnectionDrainHandler?
@@ -119,6 +128,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        self.awaiting = nil
         self.graceTimer?.cancel()
         self.graceTimer = nil
         self.leaveAdmission()
@@ -141,7 +151,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     private var needsDeadlineTimer: Bool {
-        self.deadlineTimer == nil && self.state.isOpen && self.callContext?.deadline != nil
+        self.deadlineTimer == nil && (self.state.isOpen || self.awaiting != nil) && self.callContext?.deadline != nil
     }
 
     /// Schedules the call's deadline timer if the call is open, has a deadline and has no timer.
@@ -175,6 +185,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.deadlineTimer?.cancel()
         self.deadlineTimer = nil
+        self.awaiting = nil
         self.graceTimer?.cancel()
         self.graceTimer = nil
         self.leaveAdmission()
@@ -233,7 +244,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             var incoming = bytes
             self.pending!.writeBuffer(&incoming)
         }
-        while !self.state.isDone {
+        while !self.state.isDone && self.awaiting == nil {
             let frame: Frame?
             do {
                 frame = try self.parser.nextFrame(from: &self.pending!)
@@ -285,9 +296,23 @@ final class RPCStreamHandler: ChannelDuplexHandler {
                 self.processingFailed(error, endsCall: endsCall, context: context)
                 return
             }
+            let respond: RPCRoute.Respond
+            switch route.handling {
+            case .immediate(let immediate):
+                respond = immediate
+            case .deferred(let respondLater):
+                self.startDeferred(
+                    respondLater,
+                    frame: frame,
+                    callContext: callContext,
+                    endsCall: endsCall,
+                    context: context
+                )
+                return
+            }
             var output = context.channel.allocator.buffer(capacity: 0)
             do {
-                try route.respond(frame.payload, callContext, &self.encoder, endsCall ? .end : [], &output)
+                try respond(frame.payload, callContext, &self.encoder, endsCall ? .end : [], &output)
             } catch {
                 self.logger.trace("rpc.failed", metadata: ["rpc.method": "\(route.descriptor)", "error": "\(error)"])
                 self.processingFailed(error, endsCall: endsCall, context: context)
@@ -303,6 +328,8 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     private func receivedEndOfRequest(context: ChannelHandlerContext) {
+        // Frames still unread wait for the pending answer; the end is taken up after them.
+        guard self.awaiting == nil else { return }
         if let pending = self.pending, pending.readableBytes > 0, !self.state.isDone {
             self.fail(
                 RPCError(.invalidArgument, "the request ended inside a frame (\(pending.readableBytes) bytes left)"),
@@ -322,6 +349,68 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             let end = HTTP2Frame.FramePayload.Data(data: .byteBuffer(ByteBuffer()), endStream: true)
             context.writeAndFlush(self.wrapOutboundOut(.data(end)), promise: nil)
             self.callEnded()
+        }
+    }
+
+    /// Starts a deferred route's work on `frame`; its answer is written when the work completes,
+    /// and the stream reads on then.
+    private func startDeferred(
+        _ respondLater: RPCRoute.RespondLater,
+        frame: Frame,
+        callContext: RPCContext,
+        endsCall: Bool,
+        context: ChannelHandlerContext
+    ) {
+        let answer: EventLoopFuture<RPCRoute.DeferredAnswer>
+        do {
+            answer = try respondLater(frame.payload, callContext, context.eventLoop)
+        } catch {
+            self.processingFailed(error, endsCall: endsCall, context: context)
+            return
+        }
+        self.deferredStarted += 1
+        let number = self.deferredStarted
+        self.awaiting = (number, endsCall)
+        self.armDeadlineTimerIfWaiting()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        answer.hop(to: context.eventLoop).whenComplete { result in
+            let (handler, context) = loopBound.value
+            handler.deferredAnswerCame(result, number: number, context: context)
+        }
+    }
+
+    /// A deferred route's work completed: its answer is written, unless the call has ended
+    /// meanwhile (deadline, reset), and the frames that came meanwhile are served.
+    private func deferredAnswerCame(
+        _ result: Result<RPCRoute.DeferredAnswer, any Error>,
+        number: Int,
+        context: ChannelHandlerContext
+    ) {
+        guard let awaiting = self.awaiting, awaiting.number == number, self.context != nil else { return }
+        self.awaiting = nil
+        switch result {
+        case .success(let answer):
+            var output = context.channel.allocator.buffer(capacity: 0)
+            answer.encode(&self.encoder, awaiting.endsCall ? .end : [], &output)
+            let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(output), endStream: awaiting.endsCall)
+            context.writeAndFlush(self.wrapOutboundOut(.data(data)), promise: nil)
+            if awaiting.endsCall {
+                self.callEnded()
+                return
+            }
+        case .failure(let error):
+            let rpcError = (error as? RPCError) ?? RPCError(.internal, "the call's work failed: \(error)")
+            self.logger.trace(
+                "rpc.failed",
+                metadata: ["rpc.method": "\(self.route?.descriptor.path ?? "")", "error": "\(rpcError)"]
+            )
+            self.processingFailed(rpcError, endsCall: awaiting.endsCall, context: context)
+            return
+        }
+        // Frames that came while the answer was pending, then the request's end if it came too.
+        self.receivedBytes(ByteBuffer(), context: context)
+        if self.requestEnded, self.awaiting == nil, !self.state.isDone {
+            self.receivedEndOfRequest(context: context)
         }
     }
 
@@ -378,6 +467,17 @@ final class RPCStreamHandler: ChannelDuplexHandler {
 
     private func deadlinePassed(context: ChannelHandlerContext) {
         self.deadlineTimer = nil
+        if self.awaiting != nil {
+            // The answer being worked on will be dropped when it comes.
+            self.awaiting = nil
+            let error = RPCError(.deadlineExceeded, "the call's deadline passed before its work completed")
+            if let rejection = self.state.failed(error) {
+                self.reject(rejection, context: context)
+            } else {
+                self.writeError(error, context: context)
+            }
+            return
+        }
         if let rejection = self.state.deadlinePassed() { self.reject(rejection, context: context) }
     }
 

@@ -14,6 +14,7 @@ import Testing
 @Suite("RPC stream handler")
 struct RPCStreamHandlerTests {
     static func channel(
+        router: RPCRouter = EchoService().router,
         reads: ReadCounter? = nil,
         admission: CallAdmission = CallAdmission(callLimit: 256),
         arrivals: ArrivalDelay? = ArrivalDelay(),
@@ -23,7 +24,7 @@ struct RPCStreamHandlerTests {
         if let reads { try channel.pipeline.syncOperations.addHandler(reads) }
         try channel.pipeline.syncOperations.addHandler(
             RPCStreamHandler(
-                router: EchoService().router,
+                router: router,
                 limits: limits,
                 admission: admission,
                 arrivals: arrivals,
