@@ -2,15 +2,20 @@ internal import ChurnWire
 
 extension StoredCustomer {
     /// The first bytes of an archive: `CGCH` and the format version.
-    static let archiveMagic: [UInt8] = Array("CGCH".utf8) + [1]
+    static let archiveMagic: [UInt8] = Array("CGCH".utf8) + [2]
+    /// Version 1's, still read: it had no months without activity.
+    static let archiveMagicVersion1: [UInt8] = Array("CGCH".utf8) + [1]
     /// Bytes of one customer before its product group and months.
     private static let customerFixedBytes = 8 + 2 + 8 + 4
     /// Bytes of one stored month: its index, seven values and two days.
     private static let monthBytes = 8 + 7 * 8 + 8 + 8
+    /// A month's days in the archive when it had no activity (version 2).
+    private static let noActiveDay = Int64.min
 
     /// Customers as one self-checking byte string, for a scorer's cache of the histories it
-    /// holds: `CGCH`, version 1, the SHA-256 of the rest, then the count and each customer
-    /// (little-endian; a missing contract start as `Int64.min`; satisfaction NaN when unknown).
+    /// holds: `CGCH`, version 2, the SHA-256 of the rest, then the count and each customer
+    /// (little-endian; a missing contract start, and both days of a month without activity, as
+    /// `Int64.min`; satisfaction NaN when unknown).
     public static func archive(_ customers: [StoredCustomer]) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(4 + customers.reduce(0) { $0 + 64 + $1.months.count * Self.monthBytes })
@@ -33,8 +38,8 @@ extension StoredCustomer {
                 ] {
                     put(value.bitPattern)
                 }
-                put(Int64(days.first))
-                put(Int64(days.last))
+                put(days.map { Int64($0.first) } ?? Self.noActiveDay)
+                put(days.map { Int64($0.last) } ?? Self.noActiveDay)
             }
         }
         return Self.archiveMagic + SHA256.hash(body) + body
@@ -47,7 +52,8 @@ extension StoredCustomer {
     ///   that runs past the end. Nothing is allocated beyond what the bytes can hold.
     public static func unarchive(_ bytes: [UInt8]) throws(ModelError) -> [StoredCustomer] {
         let header = Self.archiveMagic.count + 32
-        guard bytes.count >= header + 4, Array(bytes.prefix(Self.archiveMagic.count)) == Self.archiveMagic else {
+        let magic = Array(bytes.prefix(Self.archiveMagic.count))
+        guard bytes.count >= header + 4, magic == Self.archiveMagic || magic == Self.archiveMagicVersion1 else {
             throw ModelError(.malformedModel, "not a customer-history archive (or another version of one)")
         }
         let body = Array(bytes[header...])
@@ -74,7 +80,7 @@ extension StoredCustomer {
                 )
             }
             var months: [MonthlyActivity] = []
-            var days: [(first: Int, last: Int)] = []
+            var days: [(first: Int, last: Int)?] = []
             months.reserveCapacity(monthCount)
             days.reserveCapacity(monthCount)
             for _ in 0..<monthCount {
@@ -94,7 +100,12 @@ extension StoredCustomer {
                 )
                 month.month = index
                 months.append(month)
-                days.append((Int(try reader.integer(Int64.self)), Int(try reader.integer(Int64.self))))
+                let first = try reader.integer(Int64.self)
+                let last = try reader.integer(Int64.self)
+                guard (first == Self.noActiveDay) == (last == Self.noActiveDay) else {
+                    throw ModelError(.malformedModel, "customer \(crm) has a month with one active day of two")
+                }
+                days.append(first == Self.noActiveDay ? nil : (Int(first), Int(last)))
             }
             customers.append(
                 StoredCustomer(

@@ -1,5 +1,8 @@
 /// One customer in one product group as stored (`customer_months`) and held by scorers: its
 /// months and each month's first and last active day, which is all features and labels read.
+///
+/// A month can have no active day: one whose only events were complaints, call-center contacts,
+/// surveys or discounts (``Activity/Kind/countsAsActivity``), which are not the customer buying.
 public struct StoredCustomer: Sendable {
     public var crm: UInt64
     public var productGroup: String
@@ -7,15 +10,16 @@ public struct StoredCustomer: Sendable {
     public var contractStartDay: Int?
     /// Ascending, each month at most once.
     public var months: [MonthlyActivity]
-    /// Per month: its first and last active day (days since 1970-01-01).
-    public var activeDays: [(first: Int, last: Int)]
+    /// Per month: its first and last active day (days since 1970-01-01); nil for a month with
+    /// events but no activity.
+    public var activeDays: [(first: Int, last: Int)?]
 
     public init(
         crm: UInt64,
         productGroup: String,
         contractStartDay: Int?,
         months: [MonthlyActivity],
-        activeDays: [(first: Int, last: Int)]
+        activeDays: [(first: Int, last: Int)?]
     ) {
         self.crm = crm
         self.productGroup = productGroup
@@ -34,6 +38,7 @@ public struct StoredCustomer: Sendable {
         var lastActivity: Int?
         for (month, days) in zip(self.months, self.activeDays) where month.month <= current {
             months.append(month)
+            guard let days else { continue }
             let last = days.last <= day ? days.last : days.first <= day ? days.first : nil
             if let last { lastActivity = max(lastActivity ?? last, last) }
         }

@@ -121,5 +121,35 @@ public struct Migration: Sendable, Hashable {
                 """
             ]
         ),
+        Migration(
+            version: 4,
+            name: "ingest: activity events by event id; survey counts; months without activity",
+            statements: [
+                """
+                CREATE TABLE activity_events (
+                    event_id text PRIMARY KEY CHECK (event_id <> '' AND octet_length(event_id) <= 200),
+                    crm bigint NOT NULL,
+                    product_group text NOT NULL CHECK (product_group <> ''),
+                    occurred_at timestamptz NOT NULL,
+                    kind smallint NOT NULL CHECK (kind BETWEEN 1 AND 8),
+                    amount float8 NOT NULL,
+                    kag_delta integer NOT NULL,
+                    ingested_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX activity_events_by_customer ON activity_events (crm, product_group, occurred_at)",
+                """
+                ALTER TABLE customer_months
+                    ADD COLUMN satisfaction_surveys integer NOT NULL DEFAULT 0 CHECK (satisfaction_surveys >= 0)
+                """,
+                "UPDATE customer_months SET satisfaction_surveys = 1 WHERE satisfaction IS NOT NULL",
+                """
+                ALTER TABLE customer_months
+                    ALTER COLUMN first_activity DROP NOT NULL,
+                    ALTER COLUMN last_activity DROP NOT NULL,
+                    ADD CHECK ((first_activity IS NULL) = (last_activity IS NULL))
+                """,
+            ]
+        ),
     ]
 }

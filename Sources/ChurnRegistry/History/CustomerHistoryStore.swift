@@ -3,9 +3,10 @@ public import Logging
 public import PostgresNIO
 
 /// Customer histories in PostgreSQL (`customer_months`): one row per customer, product group and
-/// month, with the month's first and last active day. That is all labelling needs: snapshots are
-/// taken at month ends, so the last activity before one and the first after one are always a
-/// month's last or first active day.
+/// month, with the month's first and last active day (none for a month with events but no
+/// activity) and how many surveys its satisfaction is the mean of. That is all labelling needs:
+/// snapshots are taken at month ends, so the last activity before one and the first after one are
+/// always a month's last or first active day.
 ///
 /// ```swift
 /// let store = CustomerHistoryStore(client: client, logger: logger)
@@ -24,8 +25,10 @@ public struct CustomerHistoryStore: Sendable {
         self.logger = logger
     }
 
-    /// Replaces every stored row with `customers`, in one transaction, 5,000 rows a statement;
-    /// `progress` gets the rows written so far.
+    /// Replaces every stored history with `customers`, in one transaction, 5,000 rows a
+    /// statement, and forgets every ingested event (`activity_events`), which belonged to the
+    /// histories replaced; `progress` gets the rows written so far. A month's satisfaction counts
+    /// as one survey.
     ///
     /// - Throws: ``RegistryError/Code/invalidRequest`` for a customer whose months and active days
     ///   differ in count; ``RegistryError/Code/unavailable`` when the database fails (nothing is
@@ -34,65 +37,28 @@ public struct CustomerHistoryStore: Sendable {
         with customers: [Customer],
         progress: @Sendable (Int) -> Void = { _ in }
     ) async throws(RegistryError) {
-        struct Row {
-            var crm: Int64
-            var group: String
-            var month: Int
-            var values: MonthlyActivity
-            var first: Int
-            var last: Int
-            var contract: Int?
-        }
-        var rows: [Row] = []
+        var rows: [CustomerMonths] = []
+        rows.reserveCapacity(customers.count)
         for customer in customers {
             guard customer.months.count == customer.activeDays.count else {
                 throw RegistryError(.invalidRequest, "customer \(customer.crm): months and active days differ in count")
             }
-            for (month, days) in zip(customer.months, customer.activeDays) {
-                rows.append(
-                    Row(
-                        crm: Int64(bitPattern: customer.crm),
-                        group: customer.productGroup,
-                        month: month.month,
-                        values: month,
-                        first: days.first,
-                        last: days.last,
-                        contract: customer.contractStartDay
-                    )
+            rows.append(
+                CustomerMonths(
+                    crm: customer.crm,
+                    productGroup: customer.productGroup,
+                    contractStartDay: customer.contractStartDay,
+                    months: zip(customer.months, customer.activeDays).map { month, days in
+                        .init(activity: month, activeDays: days, surveys: month.satisfaction.isNaN ? 0 : 1)
+                    }
                 )
-            }
+            )
         }
         do {
             try await self.client.withTransaction(logger: self.logger) { connection in
                 try await connection.query("DELETE FROM customer_months", logger: self.logger)
-                var written = 0
-                for start in stride(from: 0, to: rows.count, by: 5_000) {
-                    let chunk = rows[start..<min(start + 5_000, rows.count)]
-                    let months = chunk.map { Self.dateText(monthIndex: $0.month) }
-                    let firsts = chunk.map { CivilDate(days: $0.first).text }
-                    let lasts = chunk.map { CivilDate(days: $0.last).text }
-                    // Arrays carry no NULLs here: '' and NaN stand for missing and become NULL below.
-                    let contracts = chunk.map { $0.contract.map { CivilDate(days: $0).text } ?? "" }
-                    let satisfaction = chunk.map(\.values.satisfaction)
-                    try await connection.query(
-                        """
-                        INSERT INTO customer_months (crm, product_group, month, net_revenue, kag_count, discounts, returns,
-                            complaints, satisfaction, call_center_contacts, first_activity, last_activity, contract_start)
-                        SELECT crm, grp, month, rev, kag, disc, ret, comp, NULLIF(sat, 'NaN'::float8), calls, fa, la,
-                            NULLIF(cs, '')::date
-                        FROM unnest(\(chunk.map(\.crm))::bigint[], \(chunk.map(\.group))::text[],
-                            \(months)::date[], \(chunk.map(\.values.netRevenue))::float8[],
-                            \(chunk.map(\.values.kagCount))::float8[], \(chunk.map(\.values.discounts))::float8[],
-                            \(chunk.map(\.values.returns))::float8[], \(chunk.map(\.values.complaints))::float8[],
-                            \(satisfaction)::float8[], \(chunk.map(\.values.callCenterContacts))::float8[],
-                            \(firsts)::date[], \(lasts)::date[], \(contracts)::text[])
-                            AS t(crm, grp, month, rev, kag, disc, ret, comp, sat, calls, fa, la, cs)
-                        """,
-                        logger: self.logger
-                    )
-                    written += chunk.count
-                    progress(written)
-                }
+                try await connection.query("DELETE FROM activity_events", logger: self.logger)
+                try await Self.insert(rows, on: connection, logger: self.logger, progress: progress)
             }
         } catch {
             throw RegistryError.wrapping(error, "storing customer histories")
@@ -103,64 +69,175 @@ public struct CustomerHistoryStore: Sendable {
     /// of all of them (the data's span).
     public func customers() async throws(RegistryError) -> (customers: [Customer], firstDay: Int, lastDay: Int) {
         do {
-            let rows = try await self.client.query(
-                """
-                SELECT crm, product_group, to_char(month, 'YYYY-MM'), net_revenue, kag_count, discounts, returns,
-                    complaints, satisfaction, call_center_contacts,
-                    (first_activity - DATE '1970-01-01'), (last_activity - DATE '1970-01-01'),
-                    (contract_start - DATE '1970-01-01')
-                FROM customer_months ORDER BY crm, product_group, month
-                """,
-                logger: self.logger
-            )
-            var customers: [Customer] = []
+            let rows = try await self.client.query(Self.selectMonths(where: "TRUE"), logger: self.logger)
+            let months = try await Self.decode(rows)
             var firstDay = Int.max
             var lastDay = Int.min
-            for try await (
-                crm, group, month, revenue, kag, discounts, returns, complaints, satisfaction, calls, first, last,
-                contract
-            )
-                in rows.decode(
-                    (
-                        Int64, String, String, Double, Double, Double, Double, Double, Double?, Double, Int32, Int32,
-                        Int32?
-                    ).self
-                )
-            {
-                let parts = month.split(separator: "-")
-                guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]) else { continue }
-                let activity = MonthlyActivity(
-                    year: year,
-                    month: number,
-                    netRevenue: revenue,
-                    kagCount: kag,
-                    discounts: discounts,
-                    returns: returns,
-                    complaints: complaints,
-                    satisfaction: satisfaction ?? .nan,
-                    callCenterContacts: calls
-                )
-                let key = UInt64(bitPattern: crm)
-                if customers.last?.crm != key || customers.last?.productGroup != group {
-                    customers.append(
-                        Customer(
-                            crm: key,
-                            productGroup: group,
-                            contractStartDay: contract.map(Int.init),
-                            months: [],
-                            activeDays: []
-                        )
-                    )
+            for customer in months {
+                for case let (first, last)? in customer.months.map(\.activeDays) {
+                    firstDay = min(firstDay, first)
+                    lastDay = max(lastDay, last)
                 }
-                customers[customers.count - 1].months.append(activity)
-                customers[customers.count - 1].activeDays.append((Int(first), Int(last)))
-                firstDay = min(firstDay, Int(first))
-                lastDay = max(lastDay, Int(last))
             }
-            return (customers, firstDay, lastDay)
+            return (months.map(\.stored), firstDay, lastDay)
         } catch {
             throw RegistryError.wrapping(error, "reading customer histories")
         }
+    }
+
+    /// The stored months of the customers named (CRM numbers and product groups, pairwise), in
+    /// (crm, product group) order; customers with no row are left out.
+    static func months(
+        crms: [Int64],
+        productGroups: [String],
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [CustomerMonths] {
+        var binds = PostgresBindings()
+        binds.append(crms)
+        binds.append(productGroups)
+        let rows = try await connection.query(
+            Self.selectMonths(
+                where: "(crm, product_group) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))",
+                binds: binds
+            ),
+            logger: logger
+        )
+        return try await Self.decode(rows)
+    }
+
+    /// Deletes every row of the customers named (pairwise).
+    static func delete(
+        crms: [Int64],
+        productGroups: [String],
+        on connection: PostgresConnection,
+        logger: Logger
+    )
+        async throws
+    {
+        try await connection.query(
+            """
+            DELETE FROM customer_months
+            WHERE (crm, product_group) IN (SELECT * FROM unnest(\(crms)::bigint[], \(productGroups)::text[]))
+            """,
+            logger: logger
+        )
+    }
+
+    /// Inserts the customers' months, 5,000 rows a statement.
+    static func insert(
+        _ customers: [CustomerMonths],
+        on connection: PostgresConnection,
+        logger: Logger,
+        progress: @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        struct Row {
+            var crm: Int64
+            var group: String
+            var month: CustomerMonths.Month
+            var contract: Int?
+        }
+        let rows = customers.flatMap { customer in
+            customer.months.map {
+                Row(
+                    crm: Int64(bitPattern: customer.crm),
+                    group: customer.productGroup,
+                    month: $0,
+                    contract: customer.contractStartDay
+                )
+            }
+        }
+        var written = 0
+        for start in stride(from: 0, to: rows.count, by: 5_000) {
+            let chunk = rows[start..<min(start + 5_000, rows.count)]
+            let months = chunk.map { Self.dateText(monthIndex: $0.month.activity.month) }
+            // Arrays carry no NULLs here: '' and NaN stand for missing and become NULL below.
+            let firsts = chunk.map { $0.month.activeDays.map { CivilDate(days: $0.first).text } ?? "" }
+            let lasts = chunk.map { $0.month.activeDays.map { CivilDate(days: $0.last).text } ?? "" }
+            let contracts = chunk.map { $0.contract.map { CivilDate(days: $0).text } ?? "" }
+            let values = chunk.map(\.month.activity)
+            try await connection.query(
+                """
+                INSERT INTO customer_months (crm, product_group, month, net_revenue, kag_count, discounts, returns,
+                    complaints, satisfaction, satisfaction_surveys, call_center_contacts, first_activity,
+                    last_activity, contract_start)
+                SELECT crm, grp, month, rev, kag, disc, ret, comp, NULLIF(sat, 'NaN'::float8), surveys, calls,
+                    NULLIF(fa, '')::date, NULLIF(la, '')::date, NULLIF(cs, '')::date
+                FROM unnest(\(chunk.map(\.crm))::bigint[], \(chunk.map(\.group))::text[],
+                    \(months)::date[], \(values.map(\.netRevenue))::float8[],
+                    \(values.map(\.kagCount))::float8[], \(values.map(\.discounts))::float8[],
+                    \(values.map(\.returns))::float8[], \(values.map(\.complaints))::float8[],
+                    \(values.map(\.satisfaction))::float8[], \(chunk.map(\.month.surveys))::int[],
+                    \(values.map(\.callCenterContacts))::float8[],
+                    \(firsts)::text[], \(lasts)::text[], \(contracts)::text[])
+                    AS t(crm, grp, month, rev, kag, disc, ret, comp, sat, surveys, calls, fa, la, cs)
+                """,
+                logger: logger
+            )
+            written += chunk.count
+            progress(written)
+        }
+    }
+
+    /// The months' columns, in (crm, product group, month) order, of the rows `condition` picks.
+    private static func selectMonths(
+        where condition: String,
+        binds: PostgresBindings = PostgresBindings()
+    )
+        -> PostgresQuery
+    {
+        PostgresQuery(
+            unsafeSQL: """
+                SELECT crm, product_group, to_char(month, 'YYYY-MM'), net_revenue, kag_count, discounts, returns,
+                    complaints, satisfaction, satisfaction_surveys, call_center_contacts,
+                    (first_activity - DATE '1970-01-01'), (last_activity - DATE '1970-01-01'),
+                    (contract_start - DATE '1970-01-01')
+                FROM customer_months WHERE \(condition) ORDER BY crm, product_group, month
+                """,
+            binds: binds
+        )
+    }
+
+    /// Customers from ``selectMonths(where:)``'s rows.
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [CustomerMonths] {
+        var customers: [CustomerMonths] = []
+        for try await (
+            crm, group, month, revenue, kag, discounts, returns, complaints, satisfaction, surveys, calls, first, last,
+            contract
+        )
+            in rows.decode(
+                (
+                    Int64, String, String, Double, Double, Double, Double, Double, Double?, Int32, Double, Int32?,
+                    Int32?, Int32?
+                ).self
+            )
+        {
+            let parts = month.split(separator: "-")
+            guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]) else { continue }
+            let activity = MonthlyActivity(
+                year: year,
+                month: number,
+                netRevenue: revenue,
+                kagCount: kag,
+                discounts: discounts,
+                returns: returns,
+                complaints: complaints,
+                satisfaction: satisfaction ?? .nan,
+                callCenterContacts: calls
+            )
+            let key = UInt64(bitPattern: crm)
+            if customers.last?.crm != key || customers.last?.productGroup != group {
+                customers.append(
+                    CustomerMonths(crm: key, productGroup: group, contractStartDay: contract.map(Int.init))
+                )
+            }
+            var days: (first: Int, last: Int)?
+            if let first, let last { days = (Int(first), Int(last)) }
+            customers[customers.count - 1].months.append(
+                .init(activity: activity, activeDays: days, surveys: Int(surveys))
+            )
+        }
+        return customers
     }
 
     /// `YYYY-MM-01` of a month index.

@@ -8,7 +8,8 @@ internal import NIOConcurrencyHelpers
 ///
 /// What a history holds as of a day: its months up to the day's month (that month counts whole),
 /// the last active day on or before the day, and the contract start if it has begun. Loaded from
-/// PostgreSQL's `customer_months` at start (`churnguard scorer --customers-from-database`).
+/// PostgreSQL's `customer_months` at start (`churnguard scorer --customers-from-database`), and
+/// kept current by ``update(_:)`` as ingested events are committed.
 ///
 /// ```swift
 /// let book = try CustomerBook(customers: stored, scoringDay: .today)
@@ -37,7 +38,6 @@ public final class CustomerBook: Sendable {
     /// How features are derived (``FeatureDerivation/schema`` is their order).
     public let derivation: FeatureDerivation
     /// How many customers (CRM number and product group) the book holds.
-    public let count: Int
     private let today: @Sendable () -> Int
     private let entries: NIOLockedValueBox<[Key: Entry]>
 
@@ -56,33 +56,54 @@ public final class CustomerBook: Sendable {
         var entries: [Key: Entry] = [:]
         entries.reserveCapacity(customers.count)
         for customer in customers {
-            let name = "customer \(customer.crm) in \(customer.productGroup)"
-            guard customer.months.count == customer.activeDays.count else {
-                throw ModelError(.invalidHistory, "\(name): months and active days differ in count")
-            }
-            for index in customer.months.indices {
-                guard index == 0 || customer.months[index - 1].month < customer.months[index].month else {
-                    throw ModelError(.invalidHistory, "\(name): months are repeated or out of order")
-                }
-                guard customer.activeDays[index].first <= customer.activeDays[index].last else {
-                    throw ModelError(.invalidHistory, "\(name): a month's last active day is before its first")
-                }
-            }
+            try Self.check(customer)
             let key = Key(crm: customer.crm, productGroup: customer.productGroup)
             guard entries.updateValue(Entry(customer: customer), forKey: key) == nil else {
-                throw ModelError(.invalidHistory, "\(name) appears twice")
+                throw ModelError(.invalidHistory, "customer \(customer.crm) in \(customer.productGroup) appears twice")
             }
         }
         if scoringDay == .latestActivity {
-            let latest = customers.lazy.compactMap { $0.activeDays.last?.last }.max() ?? today()
+            let latest = customers.lazy.compactMap { $0.activeDays.lazy.compactMap { $0?.last }.max() }.max() ?? today()
             self.scoringDay = .fixed(latest)
         } else {
             self.scoringDay = scoringDay
         }
         self.derivation = derivation
-        self.count = entries.count
         self.today = today
         self.entries = NIOLockedValueBox(entries)
+    }
+
+    /// How many customers (CRM number and product group) the book holds.
+    public var count: Int { self.entries.withLockedValue { $0.count } }
+
+    /// Replaces the held histories of `customers` (adding those not held yet), as committed to
+    /// the database; their features are derived again at their next call.
+    ///
+    /// - Throws: ``ModelError/Code/invalidHistory`` as ``init(customers:scoringDay:derivation:today:)``
+    ///   does; nothing is replaced then.
+    public func update(_ customers: [Customer]) throws(ModelError) {
+        for customer in customers { try Self.check(customer) }
+        self.entries.withLockedValue { entries in
+            for customer in customers {
+                entries[Key(crm: customer.crm, productGroup: customer.productGroup)] = Entry(customer: customer)
+            }
+        }
+    }
+
+    /// Refuses a history the book cannot serve from.
+    private static func check(_ customer: Customer) throws(ModelError) {
+        let name = "customer \(customer.crm) in \(customer.productGroup)"
+        guard customer.months.count == customer.activeDays.count else {
+            throw ModelError(.invalidHistory, "\(name): months and active days differ in count")
+        }
+        for index in customer.months.indices {
+            guard index == 0 || customer.months[index - 1].month < customer.months[index].month else {
+                throw ModelError(.invalidHistory, "\(name): months are repeated or out of order")
+            }
+            if let days = customer.activeDays[index], days.first > days.last {
+                throw ModelError(.invalidHistory, "\(name): a month's last active day is before its first")
+            }
+        }
     }
 
     /// The features of a customer as of the scoring day, in ``FeatureDerivation/schema``'s

@@ -36,7 +36,7 @@ enum HistoryDatabase {
     /// A timeline's months with their first and last active day (months without one are left out).
     static func customer(_ timeline: CustomerTimeline) -> CustomerHistoryStore.Customer {
         var months: [MonthlyActivity] = []
-        var days: [(first: Int, last: Int)] = []
+        var days: [(first: Int, last: Int)?] = []
         var index = 0
         for month in timeline.months {
             let start = ChurnSnapshots.lastDay(ofMonth: month.month - 1) + 1
@@ -68,7 +68,7 @@ enum HistoryDatabase {
     /// month-end snapshots read.
     static func timeline(_ customer: CustomerHistoryStore.Customer) -> CustomerTimeline {
         var days: [Int] = []
-        for (first, last) in customer.activeDays {
+        for case let (first, last)? in customer.activeDays {
             days.append(first)
             if last != first { days.append(last) }
         }

@@ -11,7 +11,7 @@ struct CustomerBookTests {
     /// Seven months of a fuel-card customer, 2025-09 to 2026-03, its revenue falling lately.
     static func customer(crm: UInt64 = 4711, group: String = "fuel_cards") -> CustomerBook.Customer {
         var months: [MonthlyActivity] = []
-        var days: [(first: Int, last: Int)] = []
+        var days: [(first: Int, last: Int)?] = []
         for (offset, (year, month)) in [(2025, 9), (2025, 10), (2025, 11), (2025, 12), (2026, 1), (2026, 2), (2026, 3)]
             .enumerated()
         {
@@ -48,7 +48,7 @@ struct CustomerBookTests {
         let expected = try FeatureDerivation().features(
             of: CustomerHistory(
                 months: customer.months,
-                lastActivityDay: customer.activeDays.last!.last,
+                lastActivityDay: customer.activeDays.last!!.last,
                 contractStartDay: customer.contractStartDay
             ),
             asOfDay: Self.marchEnd
@@ -132,7 +132,7 @@ struct CustomerBookTests {
         var unordered = Self.customer(crm: 12)
         unordered.months.swapAt(0, 1)
         var reversed = Self.customer(crm: 13)
-        reversed.activeDays[2] = (reversed.activeDays[2].last, reversed.activeDays[2].first)
+        reversed.activeDays[2] = (reversed.activeDays[2]!.last, reversed.activeDays[2]!.first)
         for (customers, words) in [
             ([uneven], "customer 11 in fuel_cards: months and active days differ"),
             ([unordered], "customer 12 in fuel_cards: months are repeated or out of order"),

@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
                 callCenterContacts: Double(month % 2)
             )
         }
-        let days = (0..<12).map { month in
+        let days: [(first: Int, last: Int)?] = (0..<12).map { month in
             let first = CivilDate.days(year: 2025, month: month + 1, day: 2)
             return (first: first, last: first + 20 + index % 6)
         }

@@ -1,0 +1,149 @@
+public import ChurnModel
+public import Logging
+public import PostgresNIO
+
+/// Records ingested activity events in PostgreSQL: each event once (`activity_events`, keyed by
+/// its id), applied to its customer's months (`customer_months`, by ``CustomerMonths``' rules) in
+/// the same transaction, so an event is either recorded and applied or neither.
+///
+/// Several callers' batches are recorded in one transaction (group commit): the writer of a
+/// scorer gathers the batches that arrived while the last commit ran.
+///
+/// ```swift
+/// let ledger = ActivityLedger(client: client, logger: logger)
+/// let outcome = try await ledger.record([events])
+/// book.update(outcome.updated)
+/// ```
+public struct ActivityLedger: Sendable {
+    /// What a recording did.
+    public struct Outcome: Sendable {
+        /// Per batch: its events recorded now.
+        public var accepted: [Int]
+        /// Per batch: its events recorded before (or earlier in the same recording).
+        public var duplicates: [Int]
+        /// The customers the new events changed, as now stored.
+        public var updated: [StoredCustomer]
+    }
+
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Records `batches` in one transaction. An event whose id is already recorded (or appears
+    /// earlier in `batches`) is a duplicate: counted, not applied again. A customer's new events
+    /// are applied in the order they happened (ties by event id). Customers are locked for the
+    /// transaction (advisory locks in a fixed order), so scorers recording at once do not lose
+    /// each other's changes.
+    ///
+    /// - Throws: ``RegistryError/Code/unavailable`` when the database fails: nothing of any
+    ///   batch is recorded then.
+    public func record(_ batches: [[Activity]]) async throws(RegistryError) -> Outcome {
+        // The first occurrence of each id is a candidate; later ones are duplicates already.
+        var outcome = Outcome(
+            accepted: Array(repeating: 0, count: batches.count),
+            duplicates: Array(repeating: 0, count: batches.count),
+            updated: []
+        )
+        var seen = Set<String>()
+        var candidates: [(batch: Int, event: Activity)] = []
+        for (batch, events) in batches.enumerated() {
+            for event in events {
+                if seen.insert(event.eventID).inserted {
+                    candidates.append((batch, event))
+                } else {
+                    outcome.duplicates[batch] += 1
+                }
+            }
+        }
+        guard !candidates.isEmpty else { return outcome }
+        let events = candidates.map(\.event)
+        do {
+            outcome.updated = try await self.client.withTransaction(logger: self.logger) { connection in
+                let fresh = try await self.insertNew(events, on: connection)
+                for (batch, event) in candidates {
+                    if fresh.contains(event.eventID) {
+                        outcome.accepted[batch] += 1
+                    } else {
+                        outcome.duplicates[batch] += 1
+                    }
+                }
+                let applied = events.filter { fresh.contains($0.eventID) }
+                return try await self.apply(applied, on: connection)
+            }
+        } catch {
+            throw RegistryError.wrapping(error, "recording activity events")
+        }
+        return outcome
+    }
+
+    /// Inserts the events not recorded yet; their ids.
+    private func insertNew(_ events: [Activity], on connection: PostgresConnection) async throws -> Set<String> {
+        let rows = try await connection.query(
+            """
+            INSERT INTO activity_events (event_id, crm, product_group, occurred_at, kind, amount, kag_delta)
+            SELECT id, crm, grp, to_timestamp(ms / 1000.0), kind, amount, delta
+            FROM unnest(\(events.map(\.eventID))::text[], \(events.map { Int64(bitPattern: $0.crm) })::bigint[],
+                \(events.map(\.productGroup))::text[], \(events.map(\.occurredAtMilliseconds))::bigint[],
+                \(events.map { Int16($0.kind.rawValue) })::smallint[], \(events.map(\.amount))::float8[],
+                \(events.map(\.kagDelta))::int[]) AS t(id, crm, grp, ms, kind, amount, delta)
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING event_id
+            """,
+            logger: self.logger
+        )
+        var fresh = Set<String>()
+        for try await id in rows.decode(String.self) { fresh.insert(id) }
+        return fresh
+    }
+
+    /// Applies new events to their customers' stored months; the customers as now stored.
+    private func apply(_ events: [Activity], on connection: PostgresConnection) async throws -> [StoredCustomer] {
+        guard !events.isEmpty else { return [] }
+        struct Key: Hashable, Comparable {
+            var crm: UInt64
+            var productGroup: String
+            static func < (a: Key, b: Key) -> Bool { (a.crm, a.productGroup) < (b.crm, b.productGroup) }
+        }
+        var byCustomer: [Key: [Activity]] = [:]
+        for event in events {
+            byCustomer[Key(crm: event.crm, productGroup: event.productGroup), default: []].append(event)
+        }
+        let keys = byCustomer.keys.sorted()
+        let crms = keys.map { Int64(bitPattern: $0.crm) }
+        let groups = keys.map(\.productGroup)
+        // One lock per customer, taken in one order by every scorer: no deadlock, no lost update.
+        try await connection.query(
+            """
+            SELECT count(pg_advisory_xact_lock(h)) FROM (
+                SELECT DISTINCT hashtextextended(grp, crm) AS h
+                FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY h) AS locks
+            """,
+            logger: self.logger
+        )
+        var stored: [Key: CustomerMonths] = [:]
+        for customer in try await CustomerHistoryStore.months(
+            crms: crms,
+            productGroups: groups,
+            on: connection,
+            logger: self.logger
+        ) {
+            stored[Key(crm: customer.crm, productGroup: customer.productGroup)] = customer
+        }
+        var changed: [CustomerMonths] = []
+        for key in keys {
+            var customer = stored[key] ?? CustomerMonths(crm: key.crm, productGroup: key.productGroup)
+            let ordered = byCustomer[key]!.sorted {
+                ($0.occurredAtMilliseconds, $0.eventID) < ($1.occurredAtMilliseconds, $1.eventID)
+            }
+            for event in ordered { customer.apply(event) }
+            changed.append(customer)
+        }
+        try await CustomerHistoryStore.delete(crms: crms, productGroups: groups, on: connection, logger: self.logger)
+        try await CustomerHistoryStore.insert(changed, on: connection, logger: self.logger)
+        return changed.map(\.stored)
+    }
+}

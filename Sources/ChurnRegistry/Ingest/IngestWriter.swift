@@ -1,0 +1,197 @@
+public import ChurnModel
+internal import CoreMetrics
+public import Logging
+internal import NIOConcurrencyHelpers
+public import NIOCore
+internal import PostgresNIO
+public import ServiceLifecycle
+
+/// A scorer's writer of ingested events: callers ``submit(_:on:)`` batches from their event
+/// loops; the service records what has queued in one transaction at a time (group commit, through
+/// an ``ActivityLedger``), tells `onCommit` which customers changed, and only then completes each
+/// batch's future. A batch is therefore acknowledged only once it is committed.
+///
+/// Bounded: past ``Configuration/maxQueuedEvents`` a batch is refused at once
+/// (``Failure/busy``). A commit that has not finished within ``Configuration/commitTimeout``
+/// fails its batches (``Failure/database``) so callers can retry, which event ids make safe;
+/// should it commit after all, `onCommit` still runs. On graceful shutdown new batches are
+/// refused, and those queued are committed before ``run()`` returns: list the writer before the
+/// server in the `ServiceGroup`, so it shuts down after the server has drained.
+public final class IngestWriter: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Batches recorded in one transaction at most. Default 256.
+        public var maxBatchesPerCommit: Int
+        /// Events queued and not yet committed at most. Default 100,000.
+        public var maxQueuedEvents: Int
+        /// How long one commit may take before its batches fail. Default 10 s.
+        public var commitTimeout: Duration
+
+        public init(
+            maxBatchesPerCommit: Int = 256,
+            maxQueuedEvents: Int = 100_000,
+            commitTimeout: Duration = .seconds(10)
+        ) {
+            self.maxBatchesPerCommit = maxBatchesPerCommit
+            self.maxQueuedEvents = maxQueuedEvents
+            self.commitTimeout = commitTimeout
+        }
+    }
+
+    /// Why a batch was not recorded.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The queue is full: the database is behind. Retry later.
+        case busy(queuedEvents: Int)
+        /// The writer is shutting down.
+        case closed
+        /// The commit failed or took too long: nothing of the batch is known to be recorded.
+        case database(RegistryError)
+
+        public var description: String {
+            switch self {
+            case .busy(let queued):
+                "\(queued) events are waiting for the database already: retry later"
+            case .closed:
+                "the scorer is shutting down and takes no more events"
+            case .database(let error):
+                "the events were not recorded: \(error)"
+            }
+        }
+    }
+
+    /// What was recorded of one batch.
+    public struct Counts: Sendable, Hashable {
+        public var accepted: Int
+        public var duplicates: Int
+    }
+
+    private struct Job {
+        var events: [Activity]
+        var promise: EventLoopPromise<Counts>
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var events = 0
+        var closed = false
+    }
+
+    private let client: PostgresClient
+    private let ledger: ActivityLedger
+    private let configuration: Configuration
+    private let logger: Logger
+    private let onCommit: @Sendable ([StoredCustomer]) -> Void
+    private let queue = NIOLockedValueBox(Queue())
+    private let doorbell: AsyncStream<Void>
+    private let ring: AsyncStream<Void>.Continuation
+    private let accepted = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "accepted")])
+    private let duplicates = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "duplicate")])
+    private let failed = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "failed")])
+
+    /// - Parameter onCommit: called with the customers a commit changed, as now stored, before the
+    ///   commit's batches are acknowledged.
+    public init(
+        url: DatabaseURL,
+        configuration: Configuration = Configuration(),
+        logger: Logger,
+        onCommit: @escaping @Sendable ([StoredCustomer]) -> Void
+    ) {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .error)
+        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.ledger = ActivityLedger(client: self.client, logger: quiet)
+        self.configuration = configuration
+        self.logger = logger
+        self.onCommit = onCommit
+        (self.doorbell, self.ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Queues a batch; the future completes on `eventLoop` once it is committed, or fails with a
+    /// ``Failure``.
+    public func submit(_ events: [Activity], on eventLoop: any EventLoop) -> EventLoopFuture<Counts> {
+        let promise = eventLoop.makePromise(of: Counts.self)
+        let refusal: Failure? = self.queue.withLockedValue { queue in
+            if queue.closed { return .closed }
+            if queue.events > 0, queue.events + events.count > self.configuration.maxQueuedEvents {
+                return .busy(queuedEvents: queue.events)
+            }
+            queue.jobs.append(Job(events: events, promise: promise))
+            queue.events += events.count
+            return nil
+        }
+        if let refusal {
+            promise.fail(refusal)
+        } else {
+            self.ring.yield()
+        }
+        return promise.futureResult
+    }
+
+    /// Commits batches as they come until graceful shutdown; then refuses new ones, commits those
+    /// queued and returns.
+    public func run() async {
+        // The client must outlive the graceful shutdown, to commit what is queued then; run in
+        // this task's tree it would stop with it (PostgresClient ends on graceful shutdown), so
+        // it runs detached, and is ended and awaited here before returning.
+        let client = self.client
+        let running = Task.detached { await client.run() }
+        await withGracefulShutdownHandler {
+            for await _ in self.doorbell { await self.commitQueued() }
+        } onGracefulShutdown: {
+            self.ring.finish()
+        }
+        self.queue.withLockedValue { $0.closed = true }
+        await self.commitQueued()
+        running.cancel()
+        await running.value
+    }
+
+    /// Commits what is queued, a transaction at a time, until the queue is empty.
+    private func commitQueued() async {
+        while true {
+            let jobs = self.queue.withLockedValue { queue in
+                let taken = Array(queue.jobs.prefix(self.configuration.maxBatchesPerCommit))
+                queue.jobs.removeFirst(taken.count)
+                queue.events -= taken.reduce(0) { $0 + $1.events.count }
+                return taken
+            }
+            guard !jobs.isEmpty else { return }
+            let ledger = self.ledger
+            let onCommit = self.onCommit
+            let batches = jobs.map(\.events)
+            let logger = self.logger
+            do {
+                let outcome = try await DeadlineRace.run(
+                    within: self.configuration.commitTimeout,
+                    "recording activity events",
+                    late: {
+                        logger.warning(
+                            "a commit of activity events ended after its batches had been failed; if it committed, its customers were updated"
+                        )
+                    },
+                    operation: { () throws(RegistryError) in
+                        let outcome = try await ledger.record(batches)
+                        if !outcome.updated.isEmpty { onCommit(outcome.updated) }
+                        return outcome
+                    }
+                )
+                for (index, job) in jobs.enumerated() {
+                    job.promise.succeed(
+                        Counts(accepted: outcome.accepted[index], duplicates: outcome.duplicates[index])
+                    )
+                }
+                self.accepted.increment(by: outcome.accepted.reduce(0, +))
+                self.duplicates.increment(by: outcome.duplicates.reduce(0, +))
+            } catch {
+                self.logger.warning(
+                    "activity events not recorded",
+                    metadata: [
+                        "batches": "\(jobs.count)", "events": "\(batches.reduce(0) { $0 + $1.count })",
+                        "error": "\(error)",
+                    ]
+                )
+                self.failed.increment(by: batches.reduce(0) { $0 + $1.count })
+                for job in jobs { job.promise.fail(Failure.database(error)) }
+            }
+        }
+    }
+}

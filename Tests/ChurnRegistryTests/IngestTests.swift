@@ -1,0 +1,170 @@
+import ChurnModel
+import ChurnTesting
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+@testable import ChurnRegistry
+
+/// Ingested events against a real PostgreSQL: recorded once, applied in the same transaction,
+/// acknowledged only once committed.
+@Suite("Ingest: the ledger and the writer")
+struct IngestTests {
+    static let group = "fuel_cards"
+
+    static func day(_ month: Int, _ day: Int) -> Int { CivilDate.days(year: 2025, month: month, day: day) }
+
+    static func event(
+        _ id: String,
+        crm: UInt64 = 42,
+        _ kind: Activity.Kind,
+        month: Int,
+        day: Int,
+        amount: Double = 0
+    ) -> Activity {
+        Activity(
+            eventID: id,
+            crm: crm,
+            productGroup: Self.group,
+            occurredAtMilliseconds: Int64(Self.day(month, day)) * 86_400_000 + 3_600_000,
+            kind: kind,
+            amount: amount
+        )
+    }
+
+    /// Customer 42 with January and February 2025.
+    static let stored = StoredCustomer(
+        crm: 42,
+        productGroup: group,
+        contractStartDay: day(1, 1) - 400,
+        months: [
+            MonthlyActivity(year: 2025, month: 1, netRevenue: 1_000, kagCount: 10),
+            MonthlyActivity(year: 2025, month: 2, netRevenue: 900, kagCount: 10, satisfaction: 8),
+        ],
+        activeDays: [(day(1, 3), day(1, 28)), (day(2, 2), day(2, 14))]
+    )
+
+    @Test("events are recorded once and applied to their months in the same transaction")
+    func ledgerRecordsOnce() async throws {
+        try await TestRegistry.with { registry, _ in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            try await store.replace(with: [Self.stored])
+            let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)
+            let first = try await ledger.record([
+                [
+                    Self.event("p1", .purchase, month: 2, day: 20, amount: 100),
+                    Self.event("s1", .satisfaction, month: 2, day: 21, amount: 6),
+                    Self.event("c1", .complaint, month: 3, day: 5),
+                ],
+                // A replay of p1 within the same commit, and a customer not held before.
+                [
+                    Self.event("p1", .purchase, month: 2, day: 20, amount: 100),
+                    Self.event("n1", crm: 77, .purchase, month: 3, day: 1, amount: 5),
+                ],
+            ])
+            #expect(first.accepted == [3, 1])
+            #expect(first.duplicates == [0, 1])
+            #expect(Set(first.updated.map(\.crm)) == [42, 77])
+
+            let read = try await store.customers().customers
+            let customer = try #require(read.first { $0.crm == 42 })
+            #expect(customer.months.map(\.netRevenue) == [1_000, 1_000, 0])
+            #expect(customer.months[1].satisfaction == 7)
+            #expect(customer.months[2].complaints == 1)
+            #expect(customer.months[2].kagCount == 10)
+            #expect(customer.activeDays[1]?.last == Self.day(2, 20))
+            #expect(customer.activeDays[2] == nil, "a complaint is not activity")
+            // What the scorer is told is what is stored.
+            let told = try #require(first.updated.first { $0.crm == 42 })
+            #expect(told.months.map(\.netRevenue) == customer.months.map(\.netRevenue))
+            #expect(told.activeDays.map { $0?.last } == customer.activeDays.map { $0?.last })
+
+            // Sent again, nothing changes; a third survey keeps the mean right.
+            let again = try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]])
+            #expect(again.accepted == [0])
+            #expect(again.duplicates == [1])
+            #expect(again.updated.isEmpty)
+            _ = try await ledger.record([[Self.event("s2", .satisfaction, month: 2, day: 22, amount: 10)]])
+            let after = try #require(try await store.customers().customers.first { $0.crm == 42 })
+            #expect(after.months[1].satisfaction == 8)
+            #expect(after.months.map(\.netRevenue) == [1_000, 1_000, 0])
+
+            // Replacing the histories forgets the events that belonged to them.
+            try await store.replace(with: [Self.stored])
+            #expect(
+                try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]]).accepted == [1]
+            )
+        }
+    }
+
+    @Test("the writer acknowledges a batch only after its commit, having told the scorer first")
+    func writerCommitsThenAcknowledges() async throws {
+        try await TestRegistry.with { registry, url in
+            try await CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger).replace(with: [
+                Self.stored
+            ])
+            let told = NIOLockedValueBox<[UInt64]>([])
+            let writer = IngestWriter(url: url, logger: TestRegistry.logger) { customers in
+                told.withLockedValue { $0 += customers.map(\.crm) }
+            }
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let services = ServiceGroup(services: [writer], logger: TestRegistry.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                let batches = (0..<20).map { index in
+                    [Self.event("w\(index)", crm: UInt64(100 + index % 4), .purchase, month: 3, day: 2, amount: 1)]
+                }
+                let futures = batches.map { writer.submit($0, on: loop) }
+                for future in futures {
+                    let counts = try await future.get()
+                    #expect(counts == IngestWriter.Counts(accepted: 1, duplicates: 0))
+                }
+                #expect(Set(told.withLockedValue { $0 }) == [100, 101, 102, 103])
+                // Queued when shutdown begins: still committed before the writer returns.
+                let last = writer.submit([Self.event("last", .purchase, month: 3, day: 3, amount: 2)], on: loop)
+                await services.triggerGracefulShutdown()
+                #expect(try await last.get().accepted == 1)
+                try await group.next()
+                await #expect(throws: IngestWriter.Failure.self) {
+                    try await writer.submit([Self.event("late", .purchase, month: 3, day: 3)], on: loop).get()
+                }
+            }
+            let stored = try await CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+                .customers()
+            #expect(stored.customers.first { $0.crm == 42 }?.months.last?.netRevenue == 2)
+            #expect(stored.customers.filter { $0.crm >= 100 }.map { $0.months[0].netRevenue } == [5, 5, 5, 5])
+        }
+    }
+
+    @Test("with the database down a batch fails within the commit timeout and nothing is recorded")
+    func writerDatabaseDown() async throws {
+        // Nothing listens on port 1.
+        let url = try DatabaseURL("postgres://churnguard:x@127.0.0.1:1/churnguard")
+        let writer = IngestWriter(
+            url: url,
+            configuration: .init(commitTimeout: .milliseconds(500)),
+            logger: TestRegistry.logger
+        ) { _ in Issue.record("nothing was committed") }
+        let services = ServiceGroup(services: [writer], logger: TestRegistry.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            do {
+                _ = try await writer.submit([Self.event("d1", .purchase, month: 3, day: 2, amount: 1)], on: loop).get()
+                Issue.record("a batch was acknowledged with the database down")
+            } catch let failure as IngestWriter.Failure {
+                guard case .database = failure else {
+                    Issue.record("unexpected \(failure)")
+                    return
+                }
+            }
+            await services.triggerGracefulShutdown()
+            try await group.next()
+        }
+    }
+}
