@@ -74,6 +74,17 @@ public final class ChurnClient: Sendable {
         try await self.unary(CustomersService.trend, request, timeout: timeout ?? self.configuration.defaultTimeout)
     }
 
+    /// Records activity events (a scorer started with `--customers-from-database`); the answer
+    /// comes once they are committed to PostgreSQL, and the scorer's histories include them.
+    /// Retried like every call: an event id already recorded is answered as a duplicate, never
+    /// applied twice, so retrying is safe.
+    ///
+    /// - Throws: ``RPCError``: `invalidArgument` naming the bad event (nothing of the request is
+    ///   recorded then); `unavailable` when the database failed; `overloaded` when it is behind.
+    public func ingest(_ request: IngestRequest, timeout: Duration? = nil) async throws(RPCError) -> IngestResponse {
+        try await self.unary(IngestService.ingest, request, timeout: timeout ?? self.configuration.defaultTimeout)
+    }
+
     /// Asks the node how it is: serving or draining, its model and that model's feature-schema hash.
     ///
     /// - Throws: ``RPCError``.

@@ -5,8 +5,9 @@ public import Logging
 internal import NIOCore
 public import ServiceLifecycle
 
-/// A scorer node: serves `Score`, `ScoreBatch`, `Customers.Trend` and `Health` over TLS HTTP/2 with the model in its
-/// ``ModelHolder`` and, for calls by CRM number alone, the histories in its ``CustomerBook``. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
+/// A scorer node: serves `Score`, `ScoreBatch`, `Customers.Trend`, `Ingest` and `Health` over TLS HTTP/2 with the
+/// model in its ``ModelHolder`` and, for calls by CRM number alone, the histories in its ``CustomerBook``, which
+/// ingested events keep current. A `ServiceLifecycle` service: on SIGTERM it stops accepting connections,
 /// reports `DRAINING`, lets the calls in flight finish, and returns.
 ///
 /// ```swift
@@ -31,6 +32,8 @@ public struct ScorerService: Service {
     ///   - shadowSink: receives the unary calls a shadow version scored beside production.
     ///   - customers: the histories calls without features are scored from; nil: callers must
     ///     send features.
+    ///   - ingest: where `Ingest` calls' events are recorded (the writer, which updates
+    ///     `customers` on commit); nil: this scorer answers them `UNAVAILABLE`.
     public init(
         configuration: ScorerConfiguration,
         model: TrainedModel,
@@ -38,7 +41,8 @@ public struct ScorerService: Service {
         listening: @escaping @Sendable (String, Int) -> Void = { _, _ in },
         registryReachable: @escaping @Sendable () -> Bool = { false },
         shadowSink: (@Sendable (ShadowScore) -> Void)? = nil,
-        customers: CustomerBook? = nil
+        customers: CustomerBook? = nil,
+        ingest: IngestHandlers.Sink? = nil
     ) throws(TransportError) {
         let models = ModelHolder(
             ServingModel(model: model, version: configuration.model.version, rules: configuration.rules)
@@ -60,6 +64,15 @@ public struct ScorerService: Service {
         let customersHandlers = CustomersHandlers(customers: customers)
         router.register(CustomersService.trend) { request, context throws(RPCError) in
             try customersHandlers.trend(request, context: context)
+        }
+        let ingestHandlers = IngestHandlers(sink: ingest)
+        for method in [IngestService.ingest, IngestService.ingestStream] {
+            router.register(
+                method,
+                completingLater: { request, context, eventLoop in
+                    ingestHandlers.ingest(request, context: context, eventLoop: eventLoop)
+                }
+            )
         }
         router.register(HealthService.check) { request, context throws(RPCError) in
             health.check(request, context: context)

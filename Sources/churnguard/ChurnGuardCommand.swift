@@ -14,7 +14,8 @@ struct ChurnGuardCommand: AsyncParsableCommand {
             `churnguard model` imports LightGBM models and scores CSV files offline; `churnguard wire` inspects the wire format.
             """,
         subcommands: [
-            DemoCommand.self, ScorerCommand.self, ScoreCommand.self, TrendCommand.self, CertsCommand.self,
+            DemoCommand.self, ScorerCommand.self, ScoreCommand.self, TrendCommand.self, IngestCommand.self,
+            CertsCommand.self,
             ModelCommand.self,
             TrainCommand.self, DemoDataCommand.self, TransactionsCommand.self, DatabaseCommand.self, WireCommand.self,
         ]

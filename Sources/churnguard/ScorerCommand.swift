@@ -184,14 +184,17 @@ struct ScorerCommand: AsyncParsableCommand {
                 watcher = watching
             }
             var customers: CustomerBook?
+            var writer: IngestWriter?
             if configuration.customers.fromDatabase {
+                let url = try Self.registryURL(configuration.registry, for: "loading customer histories")
                 customers = try await CustomerLoading.book(
-                    url: try Self.registryURL(configuration.registry, for: "loading customer histories"),
+                    url: url,
                     scoringDay: configuration.customers.scoringDay,
                     cacheFile: "\(configuration.registry.cacheDirectory)/customers.history-cache",
                     logger: logger
                 )
                 Gauge(label: "churnguard_customers_held").record(customers?.count ?? 0)
+                writer = IngestWriting.writer(url: url, book: customers!, logger: logger)
             }
             let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile
@@ -207,9 +210,12 @@ struct ScorerCommand: AsyncParsableCommand {
                 },
                 registryReachable: { reachability?.isReachable ?? false },
                 shadowSink: recorder.map(RegistryServing.shadowSink),
-                customers: customers
+                customers: customers,
+                ingest: writer.map(IngestWriting.sink)
             )
-            var services: [any Service] = [scorer]
+            // The writer first: services stop in reverse order, so it commits the last events
+            // after the server has drained.
+            var services: [any Service] = (writer.map { [$0] } ?? []) + [scorer]
             if let initial, let watcher {
                 let rules = configuration.rules
                 let holder = scorer.models

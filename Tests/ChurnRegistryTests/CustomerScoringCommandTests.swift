@@ -69,6 +69,49 @@ struct CustomerScoringCommandTests {
         // A header line and six months.
         #expect(trend.output.split(separator: "\n").filter { $0.hasPrefix("  20") }.count == 6, "\(trend.output)")
 
+        // Ingest: a large purchase on the scoring day, committed before the answer, changes the
+        // customer's score and trend at once; sending it again changes nothing.
+        let lastDay = try #require(
+            trend.output.split(separator: "\n").first { $0.contains("last activity") }?.split(separator: " ").last
+        )
+        let events = folder.appendingPathComponent("events.csv").path
+        try
+            "event_id,crm,product_group,occurred_at,kind,amount\npurchase-1,\(crm),\(group),\(lastDay),purchase,250000\n"
+            .write(toFile: events, atomically: true, encoding: .utf8)
+        let ingested = try await RegistryCommandTests.run(["ingest", "--events", events] + address.prefix(4))
+        #expect(ingested.status == 0, "\(ingested.output)")
+        #expect(ingested.output.contains("1 events committed"), "\(ingested.output)")
+        #expect(ingested.output.contains("1 new, 0 already recorded"), "\(ingested.output)")
+        let trendAfter = try await RegistryCommandTests.run(
+            ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+        )
+        let lastMonth = { (text: String) in text.split(separator: "\n").last { $0.hasPrefix("  20") }.map(String.init) }
+        #expect(lastMonth(trendAfter.output) != lastMonth(trend.output), "\(trendAfter.output)")
+        let scoreAfter = try await RegistryCommandTests.run(
+            ["score", "--crm", crm, "--product-group", group, "--top-drivers", "2"] + address
+        )
+        #expect(scoreAfter.status == 0, "\(scoreAfter.output)")
+        #expect(scoreAfter.output != answer.output, "the purchase changed the features scored")
+        let replayed = try await RegistryCommandTests.run(["ingest", "--events", events] + address.prefix(4))
+        #expect(replayed.output.contains("0 new, 1 already recorded"), "\(replayed.output)")
+        let trendReplayed = try await RegistryCommandTests.run(
+            ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+        )
+        #expect(trendReplayed.output == trendAfter.output)
+        // A bad line stops the command before anything is sent, naming the line.
+        try
+            "event_id,crm,product_group,occurred_at,kind\nok-1,\(crm),\(group),\(lastDay),complaint\nbad,\(crm),\(group),\(lastDay),bought\n"
+            .write(toFile: events, atomically: true, encoding: .utf8)
+        let refused = try await RegistryCommandTests.run(["ingest", "--events", events] + address.prefix(4))
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("line 3: kind 'bought'"), "\(refused.output)")
+        #expect(
+            try await RegistryCommandTests.run(
+                ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+            ).output == trendAfter.output,
+            "nothing of the refused file was recorded"
+        )
+
         let unknown = try await RegistryCommandTests.run(["score", "--crm", "1", "--product-group", group] + address)
         #expect(unknown.status == 1)
         #expect(unknown.output.contains("NOT_FOUND"), "\(unknown.output)")
@@ -119,6 +162,22 @@ struct CustomerScoringCommandTests {
         )
         #expect(again.status == 0, "\(again.output)")
         #expect(answer.output == again.output, "the same answer from the cached histories")
+        // Serving from the cache, it cannot commit events: the caller is told, and can retry.
+        try "event_id,crm,product_group,occurred_at,kind\nlater-1,\(crm),\(group),\(lastDay),complaint\n"
+            .write(toFile: events, atomically: true, encoding: .utf8)
+        let notCommitted = try await RegistryCommandTests.run(
+            [
+                "ingest", "--events", events, "--address", "127.0.0.1:\(secondPort)", "--tls-dir", certs,
+                "--timeout-ms", "3000",
+            ]
+        )
+        #expect(notCommitted.status == 1, "\(notCommitted.output)")
+        // The database's pool waits for a connection; the call's deadline ends the wait.
+        #expect(
+            notCommitted.output.contains("UNAVAILABLE") || notCommitted.output.contains("DEADLINE_EXCEEDED"),
+            "\(notCommitted.output)"
+        )
+        #expect(notCommitted.output.contains("0 of 1 events were committed"), "\(notCommitted.output)")
         kill(second.processIdentifier, SIGTERM)
         second.waitUntilExit()
         let secondOutput = String(decoding: secondLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
