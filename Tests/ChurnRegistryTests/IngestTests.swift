@@ -25,7 +25,8 @@ struct IngestTests {
         _ kind: Activity.Kind,
         month: Int,
         day: Int,
-        amount: Double = 0
+        amount: Double = 0,
+        kagDelta: Int32 = 0
     ) -> Activity {
         Activity(
             eventID: id,
@@ -33,7 +34,8 @@ struct IngestTests {
             productGroup: Self.group,
             occurredAtMilliseconds: Int64(Self.day(month, day)) * 86_400_000 + 3_600_000,
             kind: kind,
-            amount: amount
+            amount: amount,
+            kagDelta: kagDelta
         )
     }
 
@@ -79,10 +81,43 @@ struct IngestTests {
             #expect(customer.months[2].kagCount == 10)
             #expect(customer.activeDays[1]?.last == Self.day(2, 20))
             #expect(customer.activeDays[2] == nil, "a complaint is not activity")
-            // What the scorer is told is what is stored.
+            // What the scorer is told, applied to what it held, is what is stored: only the months
+            // from February on were read and rewritten.
             let told = try #require(first.updated.first { $0.crm == 42 })
-            #expect(told.months.map(\.netRevenue) == customer.months.map(\.netRevenue))
-            #expect(told.activeDays.map { $0?.last } == customer.activeDays.map { $0?.last })
+            #expect(told.fromMonth == MonthlyActivity.monthIndex(year: 2025, month: 2))
+            #expect(told.hasEarlierMonths)
+            #expect(told.months.count == 2)
+            let held = try #require(told.applied(to: Self.stored))
+            #expect(held.months.map(\.netRevenue) == customer.months.map(\.netRevenue))
+            #expect(held.activeDays.map { $0?.last } == customer.activeDays.map { $0?.last })
+            #expect(held.contractStartDay == customer.contractStartDay)
+            let new = try #require(first.updated.first { $0.crm == 77 })
+            #expect(!new.hasEarlierMonths)
+            #expect(new.applied(to: nil)?.months.map(\.netRevenue) == [5])
+            // Not held, with earlier months the holder lacks: not applied.
+            #expect(told.applied(to: nil) == nil)
+
+            // A KAG change in January reaches every later month; a contract start every row.
+            let contract = try await ledger.record([
+                [
+                    Self.event("k1", .kagChange, month: 1, day: 9, kagDelta: 5),
+                    Self.event("cs", .contractStart, month: 1, day: 2),
+                ]
+            ])
+            #expect(contract.accepted == [2])
+            let changed = try #require(try await store.customers().customers.first { $0.crm == 42 })
+            #expect(changed.months.map(\.kagCount) == [15, 15, 15])
+            #expect(changed.contractStartDay == Self.day(1, 2))
+            let contractUpdate = try #require(contract.updated.first)
+            let heldNow = try #require(contractUpdate.applied(to: held))
+            #expect(heldNow.months.map(\.kagCount) == [15, 15, 15])
+            #expect(heldNow.contractStartDay == Self.day(1, 2))
+            // Only a contract start: no month rewritten.
+            let onlyContract = try await ledger.record([[Self.event("cs2", .contractStart, month: 1, day: 3)]])
+            let contractOnly = try #require(onlyContract.updated.first)
+            #expect(contractOnly.fromMonth == Int.max)
+            #expect(contractOnly.applied(to: heldNow)?.months.count == 3)
+            #expect(try await store.customers().customers.first { $0.crm == 42 }?.contractStartDay == Self.day(1, 3))
 
             // Sent again, nothing changes; a third survey keeps the mean right.
             let again = try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]])
@@ -93,6 +128,7 @@ struct IngestTests {
             let after = try #require(try await store.customers().customers.first { $0.crm == 42 })
             #expect(after.months[1].satisfaction == 8)
             #expect(after.months.map(\.netRevenue) == [1_000, 1_000, 0])
+            #expect(after.months.map(\.kagCount) == [15, 15, 15], "months before the event's are kept as they were")
 
             // Replacing the histories forgets the events that belonged to them.
             try await store.replace(with: [Self.stored])

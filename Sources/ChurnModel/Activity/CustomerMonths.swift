@@ -31,14 +31,37 @@ public struct CustomerMonths: Sendable {
     public var productGroup: String
     /// Days since 1970-01-01 the contract started, or nil if unknown.
     public var contractStartDay: Int?
-    /// Ascending, each month at most once.
+    /// Ascending, each month at most once: the whole history, or its months from some month on.
     public var months: [Month]
+    /// KAG in use before the first of ``months``: what a month added before them carries
+    /// (0 when the customer has no earlier month).
+    public var kagBeforeFirstMonth: Double
 
-    public init(crm: UInt64, productGroup: String, contractStartDay: Int? = nil, months: [Month] = []) {
+    public init(
+        crm: UInt64,
+        productGroup: String,
+        contractStartDay: Int? = nil,
+        months: [Month] = [],
+        kagBeforeFirstMonth: Double = 0
+    ) {
         self.crm = crm
         self.productGroup = productGroup
         self.contractStartDay = contractStartDay
         self.months = months
+        self.kagBeforeFirstMonth = kagBeforeFirstMonth
+    }
+
+    /// These months as an update of a held history, from `fromMonth` on.
+    public func update(fromMonth: Int, hasEarlierMonths: Bool) -> CustomerUpdate {
+        CustomerUpdate(
+            crm: self.crm,
+            productGroup: self.productGroup,
+            contractStartDay: self.contractStartDay,
+            fromMonth: fromMonth,
+            months: self.months.map(\.activity),
+            activeDays: self.months.map(\.activeDays),
+            hasEarlierMonths: hasEarlierMonths
+        )
     }
 
     /// The customer as scorers hold it.
@@ -105,7 +128,7 @@ public struct CustomerMonths: Sendable {
         var activity = MonthlyActivity(
             year: 0,
             month: 1,
-            kagCount: position > 0 ? self.months[position - 1].activity.kagCount : 0
+            kagCount: position > 0 ? self.months[position - 1].activity.kagCount : self.kagBeforeFirstMonth
         )
         activity.month = month
         self.months.insert(Month(activity: activity, activeDays: nil, surveys: 0), at: position)

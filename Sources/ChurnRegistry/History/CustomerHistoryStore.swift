@@ -69,7 +69,7 @@ public struct CustomerHistoryStore: Sendable {
     /// of all of them (the data's span).
     public func customers() async throws(RegistryError) -> (customers: [Customer], firstDay: Int, lastDay: Int) {
         do {
-            let rows = try await self.client.query(Self.selectMonths(where: "TRUE"), logger: self.logger)
+            let rows = try await self.client.query(Self.selectMonths(), logger: self.logger)
             let months = try await Self.decode(rows)
             var firstDay = Int.max
             var lastDay = Int.min
@@ -85,40 +85,90 @@ public struct CustomerHistoryStore: Sendable {
         }
     }
 
-    /// The stored months of the customers named (CRM numbers and product groups, pairwise), in
-    /// (crm, product group) order; customers with no row are left out.
+    /// The customers named (CRM numbers and product groups, pairwise) with their stored months from
+    /// `since` on (each customer's first month wanted, a month index), in (crm, product group)
+    /// order, each with its contract start, the KAG in use of its latest month before `since`,
+    /// and whether it has such a month. A customer with no row at all comes back without months.
     static func months(
         crms: [Int64],
         productGroups: [String],
+        since: [Int],
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> [CustomerMonths] {
+    ) async throws -> [(customer: CustomerMonths, hasEarlierMonths: Bool)] {
+        let sinceDates = since.map { Self.dateText(monthIndex: $0) }
+        var context: [(Int32?, Double?)] = []
+        let contextRows = try await connection.query(
+            """
+            SELECT (SELECT c.contract_start - DATE '1970-01-01' FROM customer_months c
+                    WHERE c.crm = k.crm AND c.product_group = k.grp LIMIT 1),
+                (SELECT c.kag_count FROM customer_months c
+                    WHERE c.crm = k.crm AND c.product_group = k.grp AND c.month < k.since
+                    ORDER BY c.month DESC LIMIT 1)
+            FROM unnest(\(crms)::bigint[], \(productGroups)::text[], \(sinceDates)::date[])
+                WITH ORDINALITY AS k(crm, grp, since, position)
+            ORDER BY k.position
+            """,
+            logger: logger
+        )
+        for try await row in contextRows.decode((Int32?, Double?).self) { context.append(row) }
         var binds = PostgresBindings()
         binds.append(crms)
         binds.append(productGroups)
+        binds.append(sinceDates)
         let rows = try await connection.query(
             Self.selectMonths(
-                where: "(crm, product_group) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))",
+                join: "JOIN unnest($1::bigint[], $2::text[], $3::date[]) AS k(crm, grp, since) "
+                    + "ON m.crm = k.crm AND m.product_group = k.grp AND m.month >= k.since",
                 binds: binds
             ),
             logger: logger
         )
-        return try await Self.decode(rows)
+        var found: [String: CustomerMonths] = [:]
+        for customer in try await Self.decode(rows) { found["\(customer.crm)|\(customer.productGroup)"] = customer }
+        return zip(zip(crms, productGroups), context).map { key, context in
+            let (crm, group) = key
+            var customer =
+                found["\(UInt64(bitPattern: crm))|\(group)"]
+                ?? CustomerMonths(crm: UInt64(bitPattern: crm), productGroup: group)
+            customer.contractStartDay = context.0.map(Int.init)
+            customer.kagBeforeFirstMonth = context.1 ?? 0
+            return (customer, context.1 != nil)
+        }
     }
 
-    /// Deletes every row of the customers named (pairwise).
+    /// Deletes the rows of the customers named (pairwise) from each one's month `since` on.
     static func delete(
         crms: [Int64],
         productGroups: [String],
+        since: [Int],
         on connection: PostgresConnection,
         logger: Logger
-    )
-        async throws
-    {
+    ) async throws {
         try await connection.query(
             """
-            DELETE FROM customer_months
-            WHERE (crm, product_group) IN (SELECT * FROM unnest(\(crms)::bigint[], \(productGroups)::text[]))
+            DELETE FROM customer_months m USING unnest(\(crms)::bigint[], \(productGroups)::text[],
+                \(since.map { Self.dateText(monthIndex: $0) })::date[]) AS k(crm, grp, since)
+            WHERE m.crm = k.crm AND m.product_group = k.grp AND m.month >= k.since
+            """,
+            logger: logger
+        )
+    }
+
+    /// Sets the contract start of every row of the customers named (pairwise; nil: unknown).
+    static func setContractStart(
+        crms: [Int64],
+        productGroups: [String],
+        days: [Int?],
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        let dates = days.map { $0.map { CivilDate(days: $0).text } ?? "" }
+        try await connection.query(
+            """
+            UPDATE customer_months m SET contract_start = NULLIF(k.cs, '')::date
+            FROM unnest(\(crms)::bigint[], \(productGroups)::text[], \(dates)::text[]) AS k(crm, grp, cs)
+            WHERE m.crm = k.crm AND m.product_group = k.grp
             """,
             logger: logger
         )
@@ -179,26 +229,27 @@ public struct CustomerHistoryStore: Sendable {
         }
     }
 
-    /// The months' columns, in (crm, product group, month) order, of the rows `condition` picks.
+    /// The months' columns, in (crm, product group, month) order, of the rows of `customer_months`
+    /// (as `m`) that `join` keeps; every row without one.
     private static func selectMonths(
-        where condition: String,
+        join: String = "",
         binds: PostgresBindings = PostgresBindings()
     )
         -> PostgresQuery
     {
         PostgresQuery(
             unsafeSQL: """
-                SELECT crm, product_group, to_char(month, 'YYYY-MM'), net_revenue, kag_count, discounts, returns,
-                    complaints, satisfaction, satisfaction_surveys, call_center_contacts,
-                    (first_activity - DATE '1970-01-01'), (last_activity - DATE '1970-01-01'),
-                    (contract_start - DATE '1970-01-01')
-                FROM customer_months WHERE \(condition) ORDER BY crm, product_group, month
+                SELECT m.crm, m.product_group, to_char(m.month, 'YYYY-MM'), m.net_revenue, m.kag_count, m.discounts,
+                    m.returns, m.complaints, m.satisfaction, m.satisfaction_surveys, m.call_center_contacts,
+                    (m.first_activity - DATE '1970-01-01'), (m.last_activity - DATE '1970-01-01'),
+                    (m.contract_start - DATE '1970-01-01')
+                FROM customer_months m \(join) ORDER BY m.crm, m.product_group, m.month
                 """,
             binds: binds
         )
     }
 
-    /// Customers from ``selectMonths(where:)``'s rows.
+    /// Customers from ``selectMonths(join:binds:)``'s rows.
     private static func decode(_ rows: PostgresRowSequence) async throws -> [CustomerMonths] {
         var customers: [CustomerMonths] = []
         for try await (

@@ -12,7 +12,7 @@ public import PostgresNIO
 /// ```swift
 /// let ledger = ActivityLedger(client: client, logger: logger)
 /// let outcome = try await ledger.record([events])
-/// book.update(outcome.updated)
+/// book.apply(outcome.updated)
 /// ```
 public struct ActivityLedger: Sendable {
     /// What a recording did.
@@ -21,8 +21,8 @@ public struct ActivityLedger: Sendable {
         public var accepted: [Int]
         /// Per batch: its events recorded before (or earlier in the same recording).
         public var duplicates: [Int]
-        /// The customers the new events changed, as now stored.
-        public var updated: [StoredCustomer]
+        /// What the new events changed of each customer, as now stored.
+        public var updated: [CustomerUpdate]
     }
 
     public let client: PostgresClient
@@ -100,8 +100,13 @@ public struct ActivityLedger: Sendable {
         return fresh
     }
 
-    /// Applies new events to their customers' stored months; the customers as now stored.
-    private func apply(_ events: [Activity], on connection: PostgresConnection) async throws -> [StoredCustomer] {
+    /// Applies new events to their customers' stored months; what changed of each customer.
+    ///
+    /// Only the months an event can change are read and rewritten: a customer's months from the
+    /// month of its earliest new event on (a KAG change reaches later months too), with the KAG
+    /// in use of the month before them and the contract start. The rest of a history stays as
+    /// stored, so the work is per event, not per month of history.
+    private func apply(_ events: [Activity], on connection: PostgresConnection) async throws -> [CustomerUpdate] {
         guard !events.isEmpty else { return [] }
         struct Key: Hashable, Comparable {
             var crm: UInt64
@@ -115,6 +120,12 @@ public struct ActivityLedger: Sendable {
         let keys = byCustomer.keys.sorted()
         let crms = keys.map { Int64(bitPattern: $0.crm) }
         let groups = keys.map(\.productGroup)
+        // The first month each customer's events touch; a contract start alone touches none.
+        let noMonth = MonthlyActivity.monthIndex(year: 9999, month: 12)
+        let since = keys.map { key in
+            byCustomer[key]!.lazy.filter { $0.kind != .contractStart }.map { CivilDate(days: $0.day).monthIndex }.min()
+                ?? noMonth
+        }
         // One lock per customer, taken in one order by every scorer: no deadlock, no lost update.
         try await connection.query(
             """
@@ -124,26 +135,51 @@ public struct ActivityLedger: Sendable {
             """,
             logger: self.logger
         )
-        var stored: [Key: CustomerMonths] = [:]
-        for customer in try await CustomerHistoryStore.months(
+        let stored = try await CustomerHistoryStore.months(
             crms: crms,
             productGroups: groups,
+            since: since,
             on: connection,
             logger: self.logger
-        ) {
-            stored[Key(crm: customer.crm, productGroup: customer.productGroup)] = customer
-        }
+        )
         var changed: [CustomerMonths] = []
-        for key in keys {
-            var customer = stored[key] ?? CustomerMonths(crm: key.crm, productGroup: key.productGroup)
+        var updates: [CustomerUpdate] = []
+        var contracts: [(crm: Int64, group: String, day: Int?)] = []
+        for (index, key) in keys.enumerated() {
+            var customer = stored[index].customer
+            let contractBefore = customer.contractStartDay
             let ordered = byCustomer[key]!.sorted {
                 ($0.occurredAtMilliseconds, $0.eventID) < ($1.occurredAtMilliseconds, $1.eventID)
             }
             for event in ordered { customer.apply(event) }
+            if customer.contractStartDay != contractBefore {
+                contracts.append((crms[index], key.productGroup, customer.contractStartDay))
+            }
             changed.append(customer)
+            updates.append(
+                customer.update(
+                    fromMonth: since[index] == noMonth ? Int.max : since[index],
+                    hasEarlierMonths: stored[index].hasEarlierMonths
+                )
+            )
         }
-        try await CustomerHistoryStore.delete(crms: crms, productGroups: groups, on: connection, logger: self.logger)
+        try await CustomerHistoryStore.delete(
+            crms: crms,
+            productGroups: groups,
+            since: since,
+            on: connection,
+            logger: self.logger
+        )
         try await CustomerHistoryStore.insert(changed, on: connection, logger: self.logger)
-        return changed.map(\.stored)
+        if !contracts.isEmpty {
+            try await CustomerHistoryStore.setContractStart(
+                crms: contracts.map(\.crm),
+                productGroups: contracts.map(\.group),
+                days: contracts.map(\.day),
+                on: connection,
+                logger: self.logger
+            )
+        }
+        return updates
     }
 }

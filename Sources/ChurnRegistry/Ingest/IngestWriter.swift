@@ -79,7 +79,7 @@ public final class IngestWriter: Service, Sendable {
     private let ledger: ActivityLedger
     private let configuration: Configuration
     private let logger: Logger
-    private let onCommit: @Sendable ([StoredCustomer]) -> Void
+    private let onCommit: @Sendable ([CustomerUpdate]) -> Void
     private let queue = NIOLockedValueBox(Queue())
     private let doorbell: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
@@ -87,13 +87,13 @@ public final class IngestWriter: Service, Sendable {
     private let duplicates = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "duplicate")])
     private let failed = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "failed")])
 
-    /// - Parameter onCommit: called with the customers a commit changed, as now stored, before the
-    ///   commit's batches are acknowledged.
+    /// - Parameter onCommit: called with what a commit changed of each customer, as now stored,
+    ///   before the commit's batches are acknowledged.
     public init(
         url: DatabaseURL,
         configuration: Configuration = Configuration(),
         logger: Logger,
-        onCommit: @escaping @Sendable ([StoredCustomer]) -> Void
+        onCommit: @escaping @Sendable ([CustomerUpdate]) -> Void
     ) {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)

@@ -76,18 +76,33 @@ public final class CustomerBook: Sendable {
     /// How many customers (CRM number and product group) the book holds.
     public var count: Int { self.entries.withLockedValue { $0.count } }
 
-    /// Replaces the held histories of `customers` (adding those not held yet), as committed to
-    /// the database; their features are derived again at their next call.
+    /// Applies what a commit of ingested events changed (``CustomerUpdate``): each customer's
+    /// months from the update's first month on are replaced, and a customer not held yet is added
+    /// when the update is its whole history. Features are derived again at the next call.
     ///
-    /// - Throws: ``ModelError/Code/invalidHistory`` as ``init(customers:scoringDay:derivation:today:)``
-    ///   does; nothing is replaced then.
-    public func update(_ customers: [Customer]) throws(ModelError) {
-        for customer in customers { try Self.check(customer) }
-        self.entries.withLockedValue { entries in
-            for customer in customers {
-                entries[Key(crm: customer.crm, productGroup: customer.productGroup)] = Entry(customer: customer)
+    /// - Returns: the updates not applied: of customers the book does not hold whose earlier
+    ///   months it does not know (stored after it loaded; it learns them at its next load), or
+    ///   that would make a history the book cannot serve from.
+    ///
+    /// - Important: one caller at a time (the scorer's ingest writer): the new histories are made
+    ///   outside the lock, so that scoring calls wait for the lock only while they are stored.
+    @discardableResult
+    public func apply(_ updates: [CustomerUpdate]) -> [CustomerUpdate] {
+        let keys = updates.map { Key(crm: $0.crm, productGroup: $0.productGroup) }
+        let held = self.entries.withLockedValue { entries in keys.map { entries[$0]?.customer } }
+        var skipped: [CustomerUpdate] = []
+        var applied: [(Key, Customer)] = []
+        for (index, update) in updates.enumerated() {
+            guard let customer = update.applied(to: held[index]), (try? Self.check(customer)) != nil else {
+                skipped.append(update)
+                continue
             }
+            applied.append((keys[index], customer))
         }
+        self.entries.withLockedValue { entries in
+            for (key, customer) in applied { entries[key] = Entry(customer: customer) }
+        }
+        return skipped
     }
 
     /// Refuses a history the book cannot serve from.

@@ -13,13 +13,14 @@ enum IngestWriting {
     /// The writer of a scorer that holds `book`.
     static func writer(url: DatabaseURL, book: CustomerBook, logger: Logger) -> IngestWriter {
         let held = Gauge(label: "churnguard_customers_held")
-        return IngestWriter(url: url, logger: logger) { customers in
-            do {
-                try book.update(customers)
-                held.record(book.count)
-            } catch {
-                // The ledger writes only histories the book can serve; this would be a bug.
-                logger.error("committed histories cannot be held", metadata: ["error": "\(error)"])
+        return IngestWriter(url: url, logger: logger) { updates in
+            let skipped = book.apply(updates)
+            held.record(book.count)
+            if let first = skipped.first {
+                logger.info(
+                    "events committed for customers this scorer does not hold; it holds them after its next start",
+                    metadata: ["customers": "\(skipped.count)", "first": "\(first.crm) \(first.productGroup)"]
+                )
             }
         }
     }

@@ -158,4 +158,42 @@ struct CustomerBookTests {
             #expect(ScoringDay(bad) == nil, "\(bad)")
         }
     }
+
+    @Test("an ingest update replaces the months from its first on, adds whole new customers, and skips partial ones")
+    func appliesUpdates() throws {
+        let customer = Self.customer()
+        let book = try CustomerBook(customers: [customer], scoringDay: .fixed(Self.marchEnd))
+        let before = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        var march = customer.months.last!
+        march.netRevenue += 50_000
+        let update = CustomerUpdate(
+            crm: 4711,
+            productGroup: "fuel_cards",
+            contractStartDay: customer.contractStartDay,
+            fromMonth: march.month,
+            months: [march],
+            activeDays: [(Self.marchEnd - 2, Self.marchEnd)],
+            hasEarlierMonths: true
+        )
+        let whole = CustomerUpdate(
+            crm: 9,
+            productGroup: "tolls",
+            contractStartDay: nil,
+            fromMonth: march.month,
+            months: [march],
+            activeDays: [nil],
+            hasEarlierMonths: false
+        )
+        var partial = whole
+        partial.crm = 10
+        partial.hasEarlierMonths = true
+        let skipped = book.apply([update, whole, partial])
+        #expect(skipped.map(\.crm) == [10])
+        #expect(book.count == 2)
+        #expect(book.contains(crm: 9, productGroup: "tolls"))
+        let after = try #require(try book.features(crm: 4711, productGroup: "fuel_cards"))
+        #expect(after != before, "derived again from the new March")
+        #expect(after[0] == 0, "the last activity is the scoring day now")
+        #expect(book.history(crm: 4711, productGroup: "fuel_cards")?.history.months.count == customer.months.count)
+    }
 }
