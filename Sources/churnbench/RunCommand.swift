@@ -135,6 +135,20 @@ struct RunCommand: AsyncParsableCommand {
                     serverProcesses: scorerProcesses
                 )
             )
+        case .ingest:
+            entries.append(
+                .init(
+                    target: IngestTarget(
+                        name: "churnguard ingest ×\(scenario.eventsPerCall) events"
+                            + (scorerProcesses.count > 1 ? " ×\(scorerProcesses.count) scorers" : ""),
+                        connections: connections,
+                        customers: customers,
+                        eventsPerCall: scenario.eventsPerCall,
+                        timeout: scenario.timeout
+                    ),
+                    serverProcesses: scorerProcesses
+                )
+            )
         case .batch:
             entries.append(
                 .init(
@@ -175,7 +189,7 @@ struct RunCommand: AsyncParsableCommand {
             let target = try RPCConnection.Target(parsing: fastapi)
             entries.append(
                 .init(
-                    target: FastAPIPeer.target(
+                    target: try FastAPIPeer.target(
                         for: scenario,
                         host: target.host,
                         port: target.port,

@@ -63,6 +63,37 @@ struct ChurnBenchCommandTests {
         #expect(run.answered > 50)
     }
 
+    @Test("an ingest scenario records events through scorers holding histories, every call committed")
+    func runIngest() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-ingest-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let scenario = out + "/ingest.toml"
+        try """
+        description = "ingest, small"
+        kind = "ingest"
+        [customers]
+        companies = 60
+        [ingest]
+        events_per_call = 5
+        [load]
+        rate = 50
+        duration_s = 1
+        warmup_s = 0.5
+        repetitions = 1
+        """.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let outcome = try await churnbench.run(["run", scenario, "--out", out, "--label", "ingest", "--quiet"])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        let report = try LoadReport(contentsOf: out + "/ingest.json")
+        #expect(report.targets.map(\.target) == ["churnguard ingest ×5 events"])
+        let run = try #require(report.targets.first?.runs.first)
+        #expect(run.failed == 0, "\(run.failureExamples ?? [:])")
+        #expect(run.answered > 25)
+        // Answered rows are events: five per call.
+        #expect(run.rows == run.answered * 5)
+    }
+
     @Test("compare exits 1 on a regression beyond noise and 0 otherwise")
     func compareExitStatus() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)

@@ -35,6 +35,15 @@ struct ScenarioTests {
     func customers() throws {
         let scenario = try Scenario(parsing: "[customers]\ncompanies = 300\n", name: "c", source: "c.toml")
         #expect(scenario.customerCompanies == 300)
+        let ingest = try Scenario(
+            parsing: "kind = \"ingest\"\n[customers]\ncompanies = 30\n[ingest]\nevents_per_call = 25\n",
+            name: "i",
+            source: "i.toml"
+        )
+        #expect(ingest.kind == .ingest)
+        #expect(ingest.eventsPerCall == 25)
+        let file = #filePath.components(separatedBy: "/Tests/")[0] + "/bench/scenarios/ingest.toml"
+        #expect(try Scenario(contentsOf: file).eventsPerCall == 10)
     }
 
     @Test("a closed-loop batch scenario")
@@ -72,7 +81,15 @@ struct ScenarioTests {
             ("[load]\nratee = 5", "s.toml:2: unknown key load.ratee"),
             ("[load]\nduration_s = \"ten\"", "s.toml:2: load.duration_s must be a number"),
             ("[load]\narrivals = \"bursty\"", "load.arrivals is 'bursty'"),
-            ("kind = \"batch\"\n[customers]\ncompanies = 5", "[customers] runs with kind = \"unary\" only"),
+            (
+                "kind = \"batch\"\n[customers]\ncompanies = 5",
+                "[customers] runs with kind = \"unary\" or \"ingest\" only"
+            ),
+            ("kind = \"ingest\"", "kind = \"ingest\" needs [customers] companies = N"),
+            (
+                "kind = \"ingest\"\n[customers]\ncompanies = 5\n[ingest]\nevents_per_call = 0",
+                "ingest.events_per_call is 0"
+            ),
             ("[customers]\ncompanies = 5\n[target]\naddress = \"h:1\"", "[customers] needs scorers started here"),
             ("[customers]\ncompanies = 0", "s.toml:2: customers.companies is 0"),
         ]

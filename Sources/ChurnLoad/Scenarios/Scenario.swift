@@ -18,6 +18,9 @@ public struct Scenario: Sendable, Hashable {
         case unary
         /// Streamed `ScoreBatch`: frames of rows on one stream per call.
         case batch
+        /// Unary `Ingest`: `ingest.events_per_call` purchases per call, answered once committed;
+        /// needs `[customers]`.
+        case ingest
     }
 
     /// The file's name without `.toml`.
@@ -30,6 +33,8 @@ public struct Scenario: Sendable, Hashable {
     /// Batch calls: rows per frame and frames per call. Defaults 1,000 and 1.
     public var rowsPerFrame: Int
     public var framesPerCall: Int
+    /// Ingest calls: events per call. Default 10.
+    public var eventsPerCall: Int
     /// How calls are paced and for how long.
     public var load: LoadRunConfiguration
     /// Connections to the target. Default 2.
@@ -79,6 +84,7 @@ public struct Scenario: Sendable, Hashable {
             self.topDrivers = try reader.integer("top_drivers", in: 0...32) ?? 0
             self.rowsPerFrame = try reader.integer("batch.rows_per_frame", in: 1...100_000) ?? 1_000
             self.framesPerCall = try reader.integer("batch.frames_per_call", in: 1...10_000) ?? 1
+            self.eventsPerCall = try reader.integer("ingest.events_per_call", in: 1...10_000) ?? 10
 
             let modeName = try reader.string("load.mode") ?? "open"
             let mode: LoadRunConfiguration.Mode
@@ -110,8 +116,13 @@ public struct Scenario: Sendable, Hashable {
             self.address = try reader.string("target.address")
             self.tlsDirectory = try reader.string("target.tls_dir")
             self.customerCompanies = try reader.integer("customers.companies", in: 1...1_000_000)
-            if self.customerCompanies != nil, kind != .unary {
-                throw LoadError("\(source): [customers] runs with kind = \"unary\" only")
+            if self.customerCompanies != nil, kind == .batch {
+                throw LoadError("\(source): [customers] runs with kind = \"unary\" or \"ingest\" only")
+            }
+            if self.customerCompanies == nil, kind == .ingest {
+                throw LoadError(
+                    "\(source): kind = \"ingest\" needs [customers] companies = N: the customers it records events of"
+                )
             }
             if self.customerCompanies != nil, self.address != nil {
                 throw LoadError(

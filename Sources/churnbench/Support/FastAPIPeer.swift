@@ -1,3 +1,4 @@
+import ArgumentParser
 import ChurnLoad
 
 /// The FastAPI peer's API (bench/peers/fastapi/app.py): `POST /score` with one customer,
@@ -9,9 +10,11 @@ enum FastAPIPeer {
         port: Int,
         connections: Int,
         rows: [[Double]]
-    ) -> HTTPJSONTarget {
+    ) throws -> HTTPJSONTarget {
         let bodies = rows.map { row in row.map { "\($0)" }.joined(separator: ",") }
         switch scenario.kind {
+        case .ingest:
+            throw ValidationError("the FastAPI peer has no ingest endpoint: run ingest scenarios without --fastapi")
         case .unary:
             return HTTPJSONTarget(
                 name: "fastapi unary",
