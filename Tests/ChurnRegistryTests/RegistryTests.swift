@@ -1,6 +1,7 @@
 import ChurnModel
 import ChurnRegistry
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 @Suite("model registry in PostgreSQL")
@@ -157,6 +158,39 @@ struct RegistryTests {
             let history = try await registry.history(name: "churn-test")
             #expect(history.filter { $0.action == "refused" }.count == 2)
             #expect(try await registry.aliases(name: "churn-test").map(\.version) == [1])
+        }
+    }
+
+    @Test func shadowResultsQueuedAtShutdownAreWrittenByTheLastFlush() async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            // No flush before the shutdown: only the last one can write them.
+            let recorder = ShadowRecorder(
+                url: url,
+                scorerID: "scorer-1",
+                logger: TestRegistry.logger,
+                flushInterval: .seconds(600)
+            )
+            let services = ServiceGroup(services: [recorder], logger: TestRegistry.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                for crm in 0..<2 {
+                    recorder.record(
+                        .init(
+                            name: "churn-test",
+                            productionVersion: 1,
+                            shadowVersion: 2,
+                            crm: UInt64(crm),
+                            productionProbability: 0.5,
+                            shadowProbability: 0.4
+                        )
+                    )
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                await services.triggerGracefulShutdown()
+                try await group.next()
+            }
+            #expect(recorder.counts.written == 2 && recorder.counts.dropped == 0)
+            #expect(try await registry.shadowComparison(name: "churn-test").first?.calls == 2)
         }
     }
 

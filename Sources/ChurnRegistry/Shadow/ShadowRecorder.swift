@@ -84,15 +84,18 @@ public final class ShadowRecorder: Service, Sendable {
 
     /// Flushes until graceful shutdown, then once more.
     public func run() async {
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.client.run() }
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
-                await self.flush()
-            }
+        // The client must outlive the graceful shutdown for the last flush; in this task's tree
+        // it would end with it (PostgresClient stops on graceful shutdown), so it runs detached
+        // and is ended and awaited here.
+        let client = self.client
+        let running = Task.detached { await client.run() }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.flushInterval) }
             await self.flush()
-            group.cancelAll()
         }
+        await self.flush()
+        running.cancel()
+        await running.value
     }
 
     /// Writes what is queued; on failure the observations are dropped (and counted), so memory

@@ -13,6 +13,9 @@ final class DeadlineRace<T: Sendable>: Sendable {
         self.continuation = NIOLockedValueBox(continuation)
     }
 
+    /// Whether a result was delivered.
+    private var isFinished: Bool { self.continuation.withLockedValue { $0 == nil } }
+
     /// Delivers `result` if nothing was delivered yet; whether it was.
     @discardableResult
     private func finish(_ result: Result<T, RegistryError>) -> Bool {
@@ -37,6 +40,9 @@ final class DeadlineRace<T: Sendable>: Sendable {
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<T, RegistryError>, Never>) in
             let race = DeadlineRace(continuation)
+            // The timer ends as soon as the work does: frequent short operations (ingest commits)
+            // would otherwise leave a sleeping task each for the whole limit.
+            let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
             let work = Task {
                 let delivered: Bool
                 do throws(RegistryError) {
@@ -44,13 +50,17 @@ final class DeadlineRace<T: Sendable>: Sendable {
                 } catch {
                     delivered = race.finish(.failure(error))
                 }
+                timer.withLockedValue { $0?.cancel() }
                 if !delivered { late() }
             }
-            Task {
-                try? await Task.sleep(for: limit)
+            let sleeping = Task {
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
                 race.finish(.failure(RegistryError(.unavailable, "\(what): no answer within \(limit)")))
                 work.cancel()
             }
+            timer.withLockedValue { $0 = sleeping }
+            // Finished before the timer was stored: end it now.
+            if race.isFinished { sleeping.cancel() }
         }
         return try result.get()
     }
