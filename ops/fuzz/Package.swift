@@ -16,6 +16,13 @@ let package = Package(
                 .product(name: "ChurnWire", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
-        )
+        ),
+        .executableTarget(
+            name: "FuzzHistoryArchive",
+            dependencies: [
+                .product(name: "ChurnModel", package: "main"),
+                .product(name: "ChurnWire", package: "main"),
+            ]
+        ),
     ]
 )
