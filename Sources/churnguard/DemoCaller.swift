@@ -12,6 +12,8 @@ struct DemoCaller {
     let calls: Int
     let rows: Int
     let frameRows: Int
+    /// The day the scorer scores as of (days since 1970-01-01): the demo's events happen on it.
+    let scoringDay: Int
 
     func run() async throws -> Int {
         var failures = 0
@@ -45,6 +47,8 @@ struct DemoCaller {
             }
         }
 
+        if picks.count > 1 { failures += try await self.ingestBadNews(for: picks[1]) }
+
         failures += try await self.timeUnaryCalls()
         failures += try await self.streamBatch(schemaHash: model.featureSchemaHash)
 
@@ -66,6 +70,52 @@ struct DemoCaller {
             print("  features of another schema: \(error)")
         }
         return failures
+    }
+
+    /// Ingest: a bad month for one customer — complaints, calls to the call centre, a poor
+    /// survey — committed to PostgreSQL, then the same customer scored again; and the same
+    /// events sent again, which change nothing.
+    private func ingestBadNews(for customer: (crm: UInt64, group: String, probability: Double)) async throws -> Int {
+        let at = Int64(self.scoringDay) * 86_400_000 + 9 * 3_600_000
+        func event(_ number: Int, _ kind: ActivityKind, amount: Double = 0) -> ActivityEvent {
+            ActivityEvent(
+                eventId: "demo-\(customer.crm)-\(number)",
+                crm: customer.crm,
+                productGroup: customer.group,
+                occurredAtMs: at + Int64(number) * 60_000,
+                kind: kind,
+                amount: amount
+            )
+        }
+        let events =
+            (0..<3).map { event($0, .complaint) } + (3..<5).map { event($0, .callCenterContact) }
+            + [event(5, .satisfaction, amount: 1.5)]
+        print(
+            "\nIngest: CRM \(customer.crm) (\(customer.group)) complains 3 times, calls the call centre twice and "
+                + "rates us 1.5 of 10 on \(CivilDate(days: self.scoringDay).text):"
+        )
+        do {
+            let started = ContinuousClock.now
+            let recorded = try await self.client.ingest(IngestRequest(events: events))
+            print(
+                "  committed to PostgreSQL in \(Self.microseconds(ContinuousClock.now - started)) µs: "
+                    + "\(recorded.accepted) new, \(recorded.duplicates) already recorded"
+            )
+            let after = try await self.client.score(ScoreRequest(crm: customer.crm, productGroup: customer.group))
+            print(
+                "  scored again at once: probability \(String(format: "%.3f", customer.probability)) → "
+                    + "\(String(format: "%.3f", after.probability)), risk band \(after.riskBand)"
+            )
+            let again = try await self.client.ingest(IngestRequest(events: events))
+            print(
+                "  the same events sent again (a caller retrying): \(again.accepted) new, \(again.duplicates) already "
+                    + "recorded, nothing applied twice"
+            )
+            return recorded.accepted == UInt32(events.count) && again.duplicates == UInt32(events.count) ? 0 : 1
+        } catch {
+            print("  FAILED \(error)")
+            return 1
+        }
     }
 
     /// Every customer by CRM number in one streamed batch, frames without features.

@@ -103,6 +103,14 @@ struct DemoCommand: AsyncParsableCommand {
         ) { _ in }
         let initial = try await watcher.loadInitial()
         let recorder = ShadowRecorder(url: registryURL, scorerID: configuration.nodeID, logger: logger)
+        // latest-activity is fixed to a day when the book is made.
+        let scoringDay: Int
+        if case .fixed(let day) = customers.scoringDay {
+            scoringDay = day
+        } else {
+            scoringDay = ScoringDay.currentUTCDay()
+        }
+        let writer = IngestWriting.writer(url: registryURL, book: customers, logger: logger)
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let scorer = try ScorerService(
             configuration: configuration,
@@ -114,7 +122,8 @@ struct DemoCommand: AsyncParsableCommand {
             },
             registryReachable: { watcher.isReachable },
             shadowSink: RegistryServing.shadowSink(recorder),
-            customers: customers
+            customers: customers,
+            ingest: IngestWriting.sink(writer)
         )
         let holder = scorer.models
         let rules = configuration.rules
@@ -126,7 +135,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [scorer, watcher, recorder],
+                // The writer first: services stop in reverse order, so it outlives the server's drain.
+                services: [writer, scorer, watcher, recorder],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -153,7 +163,8 @@ struct DemoCommand: AsyncParsableCommand {
                     customers: timelines.map { ($0.crm, $0.productGroup) },
                     calls: self.calls,
                     rows: self.rows,
-                    frameRows: self.frameRows
+                    frameRows: self.frameRows,
+                    scoringDay: scoringDay
                 ).run()
                 failures += try await RegistrySession.with(registryURL) { registry in
                     try await DemoSwap(
