@@ -203,4 +203,87 @@ struct IngestTests {
             try await group.next()
         }
     }
+
+    @Test("the database goes away while events are ingested: every event ends up recorded exactly once")
+    func databaseOutageLosesNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pg-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let url = try DatabaseURL(try await TestPostgres.startDedicated(directory: directory))
+        do {
+            try await Self.ingestThroughAnOutage(url: url, directory: directory)
+        } catch {
+            try? await TestPostgres.stopDedicated(directory: directory)
+            throw error
+        }
+        try await TestPostgres.stopDedicated(directory: directory)
+    }
+
+    static func ingestThroughAnOutage(url: DatabaseURL, directory: String) async throws {
+        let admin = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: admin, logger: TestRegistry.logger).migrate()
+            try await CustomerHistoryStore(client: admin, logger: TestRegistry.logger).replace(with: [Self.stored])
+        }
+
+        let writer = IngestWriter(
+            url: url,
+            configuration: .init(commitTimeout: .seconds(1)),
+            logger: TestRegistry.logger
+        ) { _ in }
+        let services = ServiceGroup(services: [writer], logger: TestRegistry.logger)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        // 40 batches of 2 purchases of 1 each, for customer 42 in March, sent every 50 ms; the
+        // database stops after the 10th and starts again after the 25th.
+        let batches = (0..<40).map { batch in
+            (0..<2).map { Self.event("o\(batch)-\($0)", .purchase, month: 3, day: 1 + batch % 28, amount: 1) }
+        }
+        var failed: [Int] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            for (index, batch) in batches.enumerated() {
+                if index == 10 { try await TestPostgres.stopDedicated(directory: directory) }
+                if index == 25 { _ = try await TestPostgres.startDedicated(directory: directory) }
+                do {
+                    _ = try await writer.submit(batch, on: loop).get()
+                } catch is IngestWriter.Failure {
+                    failed.append(index)
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(!failed.isEmpty, "the outage failed some batches")
+            // The caller retries what failed (the pool may take a while to reconnect); a batch
+            // that committed after its deadline comes back as duplicates.
+            let deadline = ContinuousClock.now + .seconds(90)
+            var retried = 0
+            while let index = failed.first, ContinuousClock.now < deadline {
+                if let counts = try? await writer.submit(batches[index], on: loop).get() {
+                    #expect(counts.accepted + counts.duplicates == 2)
+                    failed.removeFirst()
+                    retried += 1
+                } else {
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            #expect(failed.isEmpty, "batches still failing after the database came back: \(failed)")
+            await services.triggerGracefulShutdown()
+            try await group.next()
+        }
+
+        let check = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await check.run() }
+            defer { group.cancelAll() }
+            let rows = try await check.query("SELECT count(*), count(DISTINCT event_id) FROM activity_events")
+            for try await (count, distinct) in rows.decode((Int64, Int64).self) {
+                #expect(count == 80 && distinct == 80)
+            }
+            let stored = try await CustomerHistoryStore(client: check, logger: TestRegistry.logger).customers()
+            let customer = try #require(stored.customers.first { $0.crm == 42 })
+            // January and February as stored; March holds the 80 purchases of 1, each once.
+            #expect(customer.months.map(\.netRevenue) == [1_000, 900, 80])
+        }
+    }
 }
