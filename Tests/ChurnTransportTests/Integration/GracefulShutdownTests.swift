@@ -56,15 +56,54 @@ struct GracefulShutdownTests {
         }
     }
 
-    /// An echo server that reports its port on `ports` and calls `draining` when shutdown begins.
+    @Test("shutdown waits for a call whose answer is still being worked on, and sends it")
+    func drainsDeferredAnswers() async throws {
+        let pki = try TestCertificates()
+        defer { pki.remove() }
+        let started = NIOLockedValueBox<EventLoopPromise<ScoreResponse>?>(nil)
+        var router = RPCRouter()
+        router.register(
+            ScoringService.score,
+            completingLater: { request, _, loop in
+                let promise = loop.makePromise(of: ScoreResponse.self)
+                started.withLockedValue { $0 = promise }
+                return promise.futureResult
+            }
+        )
+        let draining = NIOLockedValueBox(false)
+        let (ports, server) = try Self.server(tls: pki.serverTLS(), router: router) {
+            draining.withLockedValue { $0 = true }
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [server], logger: quietLogger()))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let connection = try await connect(port, tls: pki.clientTLS())
+            defer { connection.close() }
+            async let answer = connection.unary(ScoringService.score, ScoreRequest(crm: 5), timeout: .seconds(30))
+            while started.withLockedValue({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+            await group.triggerGracefulShutdown()
+            while !draining.withLockedValue({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+            // The work completes during the drain: its answer still goes out.
+            try await Task.sleep(for: .milliseconds(200))
+            started.withLockedValue { $0 }?.succeed(ScoreResponse(crm: 5, probability: 0.5))
+            #expect(try await answer.probability == 0.5)
+            try await tasks.next()
+        }
+    }
+
+    /// An echo server (or one serving `router`) that reports its port on `ports` and calls
+    /// `draining` when shutdown begins.
     static func server(
         tls: ServerTLS,
+        router: RPCRouter = EchoService().router,
         draining: @escaping @Sendable () -> Void
     ) throws -> (ports: AsyncStream<Int>, server: RPCServer) {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = try RPCServer(
             configuration: RPCServerConfiguration(port: 0, tls: tls),
-            router: EchoService().router,
+            router: router,
             logger: quietLogger(),
             events: RPCServer.Events(
                 listening: { address in
