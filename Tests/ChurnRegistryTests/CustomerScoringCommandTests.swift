@@ -210,4 +210,40 @@ struct CustomerScoringCommandTests {
         #expect(noDatabase.status != 0)
         #expect(noDatabase.output.contains("--scoring-day must be today, latest-activity or YYYY-MM-DD"))
     }
+
+    @Test func ingestChecksTheWholeFileBeforeSendingAnything() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certs = folder.appendingPathComponent("certs").path
+        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+        let file = folder.appendingPathComponent("events.csv").path
+        // Nothing listens on port 1: a file that parses gets as far as the connection.
+        let send = ["ingest", "--events", file, "--address", "127.0.0.1:1", "--tls-dir", certs, "--timeout-ms", "2000"]
+        let header = "event_id,crm,product_group,occurred_at,kind,amount,kag_delta\n"
+        try
+            (header + "a,1,g,2026-01-31,purchase,10,\nb,1,g,2026-02-01T23:59:59Z,kag_change,,-2\n"
+            + "c,1,g,1769904000000,contract_start,,\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let parsed = try await RegistryCommandTests.run(send)
+        #expect(parsed.status == 1, "\(parsed.output)")
+        #expect(parsed.output.contains("0 of 3 events were committed"), "\(parsed.output)")
+        for (content, words) in [
+            ("event_id,crm\n", "line 1: the column product_group is missing"),
+            ("event_id,crm,product_group,occurred_at,kind,colour\n", "line 1: unknown column 'colour'"),
+            (header + "a,x,g,2026-01-31,purchase,1,0\n", "line 2: crm 'x' is not a CRM number"),
+            (header + "a,1,g,2026-02-30,purchase,1,0\n", "line 2: occurred_at '2026-02-30' is not"),
+            (header + "a,1,g,2026-01-31T25:00:00Z,purchase,1,0\n", "line 2: occurred_at"),
+            (header + "a,1,g,2026-01-31,purchase,lots,0\n", "line 2: amount 'lots' is not a number"),
+            (header + "a,1,g,2026-01-31,kag_change,0,1.5\n", "line 2: kag_delta '1.5' is not a whole number"),
+            (header + "a,1,g,2026-01-31,purchase,1\n", "line 2: 6 fields, the header has 7"),
+            ("", "is empty: it needs a header line"),
+        ] {
+            try content.write(toFile: file, atomically: true, encoding: .utf8)
+            let refused = try await RegistryCommandTests.run(send)
+            #expect(refused.status != 0)
+            #expect(refused.output.contains(words), "\(refused.output)")
+            #expect(!refused.output.contains("were committed"), "nothing was sent: \(refused.output)")
+        }
+    }
 }
