@@ -124,6 +124,25 @@ public final class ChurnClient: Sendable {
         )
     }
 
+    /// Records a stream of event batches on one HTTP/2 stream (`IngestStream`): `requests` are
+    /// sent as they come while `handleResponses` reads one answer per batch, in order, each sent
+    /// once the batch is committed. The scorer works on one batch at a time per stream, so a
+    /// stream's batches are committed in order. Not retried: the requests are consumed as they
+    /// are sent; after a failure, send the batches not answered again (event ids make that safe).
+    public func ingestStream<Requests: AsyncSequence & Sendable, Result: Sendable>(
+        _ requests: Requests,
+        timeout: Duration? = nil,
+        handleResponses: (RPCResponseStream<IngestResponse>) async throws -> Result
+    ) async throws -> Result where Requests.Element == IngestRequest {
+        let connection = try await self.pool.connection()
+        return try await connection.bidirectional(
+            IngestService.ingestStream,
+            requests: requests,
+            timeout: timeout,
+            handleResponses: handleResponses
+        )
+    }
+
     /// Closes every connection; calls in flight fail with `unavailable`.
     public func close() async {
         await self.pool.close()
