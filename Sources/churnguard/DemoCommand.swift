@@ -110,7 +110,12 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             scoringDay = ScoringDay.currentUTCDay()
         }
-        let writer = IngestWriting.writer(url: registryURL, book: customers, logger: logger)
+        let writer = IngestWriting.writer(
+            url: registryURL,
+            book: customers,
+            source: configuration.nodeID,
+            logger: logger
+        )
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let scorer = try ScorerService(
             configuration: configuration,

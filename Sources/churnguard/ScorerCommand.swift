@@ -185,6 +185,7 @@ struct ScorerCommand: AsyncParsableCommand {
             }
             var customers: CustomerBook?
             var writer: IngestWriter?
+            var follower: CustomerChangeFollower?
             if configuration.customers.fromDatabase {
                 let url = try Self.registryURL(configuration.registry, for: "loading customer histories")
                 customers = try await CustomerLoading.book(
@@ -194,7 +195,11 @@ struct ScorerCommand: AsyncParsableCommand {
                     logger: logger
                 )
                 Gauge(label: "churnguard_customers_held").record(customers?.count ?? 0)
-                writer = IngestWriting.writer(url: url, book: customers!, logger: logger)
+                // Unique to this process: node ids need not be (scorers started from the command line
+                // are all scorer-1), and a follower skips only its own writer's commits.
+                let source = "\(configuration.nodeID)/\(UUID().uuidString.prefix(8))"
+                writer = IngestWriting.writer(url: url, book: customers!, source: source, logger: logger)
+                follower = IngestWriting.follower(url: url, book: customers!, source: source, logger: logger)
             }
             let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile
@@ -228,6 +233,7 @@ struct ScorerCommand: AsyncParsableCommand {
                 services.append(watcher)
             }
             if let recorder { services.append(recorder) }
+            if let follower { services.append(follower) }
             if let metricsEndpoint { services.append(metricsEndpoint) }
             let served = scorer.models.current.identity
             logger.info(

@@ -246,4 +246,72 @@ struct CustomerScoringCommandTests {
             #expect(!refused.output.contains("were committed"), "nothing was sent: \(refused.output)")
         }
     }
+
+    @Test func eventsIngestedThroughOneScorerReachAnother() async throws {
+        let url = try await TestRegistry.freshDatabase().urlString
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("two-scorers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let certs = folder.appendingPathComponent("certs").path
+        let history = folder.appendingPathComponent("history.csv").path
+        #expect(try await RegistryCommandTests.run(["db", "migrate", "--database-url", url]).status == 0)
+        #expect(
+            try await RegistryCommandTests.run([
+                "demo-data", "--companies", "20", "--months", "14", "--seed", "4", "--history", history,
+                "--to-database", "--database-url", url,
+            ]).status == 0
+        )
+        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+        let fields = try #require(
+            try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").dropFirst().first
+        ).split(separator: ",")
+        let (crm, group) = (String(fields[0]), String(fields[1]))
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let executable = URL(fileURLWithPath: try BuiltExecutable("churnguard", packageRoot: root).path)
+        var scorers: [Process] = []
+        defer { for scorer in scorers where scorer.isRunning { kill(scorer.processIdentifier, SIGKILL) } }
+        var ports: [Int] = []
+        for number in 1...2 {
+            let portFile = folder.appendingPathComponent("port-\(number)").path
+            let scorer = Process()
+            scorer.executableURL = executable
+            scorer.arguments = [
+                "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
+                "--customers-from-database", "--scoring-day", "latest-activity", "--cache-dir",
+                folder.appendingPathComponent("cache-\(number)").path,
+            ]
+            scorer.standardOutput = FileHandle.nullDevice
+            scorer.standardError = FileHandle.nullDevice
+            try scorer.run()
+            scorers.append(scorer)
+            ports.append(try #require(try await waitForPortFile(portFile, of: scorer, limit: .seconds(90))))
+        }
+        func trend(_ port: Int) async throws -> String {
+            try await RegistryCommandTests.run([
+                "trend", "--crm", crm, "--product-group", group, "--months", "1", "--address", "127.0.0.1:\(port)",
+                "--tls-dir", certs, "--timeout-ms", "10000",
+            ]).output
+        }
+        let before = try await trend(ports[1])
+        let lastDay = try #require(
+            before.split(separator: "\n").first { $0.contains("last activity") }?.split(separator: " ").last
+        )
+        let events = folder.appendingPathComponent("events.csv").path
+        try "event_id,crm,product_group,occurred_at,kind,amount\nx-1,\(crm),\(group),\(lastDay),purchase,99999\n"
+            .write(toFile: events, atomically: true, encoding: .utf8)
+        let ingested = try await RegistryCommandTests.run([
+            "ingest", "--events", events, "--address", "127.0.0.1:\(ports[0])", "--tls-dir", certs,
+        ])
+        #expect(ingested.output.contains("1 new"), "\(ingested.output)")
+        // The second scorer follows the first's commit (LISTEN/NOTIFY), without a restart.
+        var after = before
+        for _ in 0..<200 where after == before {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try await trend(ports[1])
+        }
+        #expect(after != before, "the second scorer never saw the event: \(after)")
+        #expect(after == (try await trend(ports[0])), "both scorers answer the same")
+    }
 }

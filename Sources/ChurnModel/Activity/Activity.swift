@@ -68,16 +68,18 @@ public struct Activity: Sendable, Hashable {
     /// - Parameter latestDay: the last day an event may have happened on (a clock's today plus
     ///   a margin); nil takes any day up to year 9999.
     /// - Throws: ``ModelError/Code/invalidHistory`` naming the first field that is wrong: an
-    ///   empty or overlong event id or product group, a time before 1970 or after `latestDay`,
+    ///   empty or overlong event id or product group (or one with control characters), a time before 1970 or after `latestDay`,
     ///   an amount that is not finite, or a KAG change of 0.
     public func validate(latestDay: Int? = nil) throws(ModelError) {
         guard !self.eventID.isEmpty, self.eventID.utf8.count <= Self.maxTextBytes else {
             throw ModelError(.invalidHistory, "event_id must be 1 to \(Self.maxTextBytes) bytes")
         }
-        guard !self.productGroup.isEmpty, self.productGroup.utf8.count <= Self.maxTextBytes else {
+        guard !self.productGroup.isEmpty, self.productGroup.utf8.count <= Self.maxTextBytes,
+            !self.productGroup.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw ModelError(
                 .invalidHistory,
-                "event \(self.eventID): product_group must be 1 to \(Self.maxTextBytes) bytes"
+                "event \(self.eventID): product_group must be 1 to \(Self.maxTextBytes) bytes, without control characters"
             )
         }
         guard (0...Self.latestMilliseconds).contains(self.occurredAtMilliseconds) else {

@@ -85,6 +85,12 @@ public struct CustomerHistoryStore: Sendable {
         }
     }
 
+    /// Every stored customer, read on `connection`.
+    static func allMonths(on connection: PostgresConnection, logger: Logger) async throws -> [StoredCustomer] {
+        let rows = try await connection.query(Self.selectMonths(), logger: logger)
+        return try await Self.decode(rows).map(\.stored)
+    }
+
     /// The customers named (CRM numbers and product groups, pairwise) with their stored months from
     /// `since` on (each customer's first month wanted, a month index), in (crm, product group)
     /// order, each with its contract start, the KAG in use of its latest month before `since`,

@@ -27,10 +27,19 @@ public struct ActivityLedger: Sendable {
 
     public let client: PostgresClient
     public let logger: Logger
+    /// Who records (a scorer's node id), named in the notifications of its commits.
+    public let source: String
 
-    public init(client: PostgresClient, logger: Logger) {
+    /// The channel each commit notifies (``CustomerChanges``), once committed: the first line
+    /// names the source, each further line one changed customer as `crm<TAB>first month<TAB>product
+    /// group` (the first month as a month index; a payload holds at most about 7,000 bytes, so a
+    /// commit may send several).
+    public static let channel = "churn_customers"
+
+    public init(client: PostgresClient, logger: Logger, source: String = "") {
         self.client = client
         self.logger = logger
+        self.source = source
     }
 
     /// Records `batches` in one transaction. An event whose id is already recorded (or appears
@@ -180,6 +189,30 @@ public struct ActivityLedger: Sendable {
                 logger: self.logger
             )
         }
+        // Delivered to the listeners when the transaction commits, and not at all if it does not.
+        let payloads = Self.payloads(source: self.source, updates.map { ($0.crm, $0.fromMonth, $0.productGroup) })
+        try await connection.query(
+            "SELECT count(pg_notify(\(Self.channel), payload)) FROM unnest(\(payloads)::text[]) AS t(payload)",
+            logger: self.logger
+        )
         return updates
+    }
+
+    /// The notification payloads for changed customers: `source`, then a line per customer, cut
+    /// so that none exceeds about 7,000 bytes (PostgreSQL's limit is 8,000).
+    static func payloads(source: String, _ customers: [(crm: UInt64, fromMonth: Int, productGroup: String)]) -> [String]
+    {
+        var payloads: [String] = []
+        var current = source
+        for customer in customers {
+            let line = "\n\(customer.crm)\t\(customer.fromMonth)\t\(customer.productGroup)"
+            if current.utf8.count + line.utf8.count > 7_000 {
+                payloads.append(current)
+                current = source
+            }
+            current += line
+        }
+        if current != source { payloads.append(current) }
+        return payloads
     }
 }

@@ -89,16 +89,19 @@ public final class IngestWriter: Service, Sendable {
 
     /// - Parameter onCommit: called with what a commit changed of each customer, as now stored,
     ///   before the commit's batches are acknowledged.
+    ///   - source: this scorer's node id, named in the notifications of its commits (see
+    ///     ``CustomerChangeFollower``, which skips a scorer's own).
     public init(
         url: DatabaseURL,
         configuration: Configuration = Configuration(),
+        source: String = "",
         logger: Logger,
         onCommit: @escaping @Sendable ([CustomerUpdate]) -> Void
     ) {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .error)
         self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
-        self.ledger = ActivityLedger(client: self.client, logger: quiet)
+        self.ledger = ActivityLedger(client: self.client, logger: quiet, source: source)
         self.configuration = configuration
         self.logger = logger
         self.onCommit = onCommit

@@ -29,6 +29,8 @@ public final class CustomerBook: Sendable {
         /// The day `features` were derived as of; `Int.min` before the first call.
         var derivedDay = Int.min
         var features: [Double] = []
+        /// The ``changeMark`` of the change that stored it (0: loaded).
+        var stamp: UInt64 = 0
     }
 
     /// The day features are derived as of: `.today`, or a fixed day (`.latestActivity` is
@@ -73,6 +75,39 @@ public final class CustomerBook: Sendable {
         self.entries = NIOLockedValueBox(entries)
     }
 
+    /// Changes applied so far, counted; `replaceAll(with:keepingChangesAfter:)` keeps what was
+    /// applied after the mark it is given.
+    public var changeMark: UInt64 { self.changes.withLockedValue { $0 } }
+    private let changes = NIOLockedValueBox<UInt64>(0)
+    /// Held by ``apply(_:)`` and ``replaceAll(with:keepingChangesAfter:)`` for their whole work,
+    /// so that changes made outside the entries' lock do not overwrite each other.
+    private let applying = NIOLock()
+
+    /// Replaces every held history with `customers` (a fresh load), except those changed by
+    /// ``apply(_:)`` after `mark` (taken before the load began), which are newer than the load.
+    ///
+    /// - Returns: the customers refused (histories the book cannot serve from), by key.
+    @discardableResult
+    public func replaceAll(with customers: [Customer], keepingChangesAfter mark: UInt64) -> [String] {
+        var fresh: [Key: Entry] = [:]
+        fresh.reserveCapacity(customers.count)
+        var refused: [String] = []
+        for customer in customers {
+            guard (try? Self.check(customer)) != nil else {
+                refused.append("\(customer.crm) \(customer.productGroup)")
+                continue
+            }
+            fresh[Key(crm: customer.crm, productGroup: customer.productGroup)] = Entry(customer: customer)
+        }
+        self.applying.withLock {
+            self.entries.withLockedValue { entries in
+                for (key, entry) in entries where entry.stamp > mark { fresh[key] = entry }
+                entries = fresh
+            }
+        }
+        return refused
+    }
+
     /// How many customers (CRM number and product group) the book holds.
     public var count: Int { self.entries.withLockedValue { $0.count } }
 
@@ -84,10 +119,15 @@ public final class CustomerBook: Sendable {
     ///   months it does not know (stored after it loaded; it learns them at its next load), or
     ///   that would make a history the book cannot serve from.
     ///
-    /// - Important: one caller at a time (the scorer's ingest writer): the new histories are made
-    ///   outside the lock, so that scoring calls wait for the lock only while they are stored.
+    /// The new histories are made outside the entries' lock, so that scoring calls wait for it only
+    /// while they are stored; appliers (the scorer's writer, its follower of other scorers'
+    /// changes) take turns.
     @discardableResult
     public func apply(_ updates: [CustomerUpdate]) -> [CustomerUpdate] {
+        self.applying.withLock { self.applyInTurn(updates) }
+    }
+
+    private func applyInTurn(_ updates: [CustomerUpdate]) -> [CustomerUpdate] {
         let keys = updates.map { Key(crm: $0.crm, productGroup: $0.productGroup) }
         let held = self.entries.withLockedValue { entries in keys.map { entries[$0]?.customer } }
         var skipped: [CustomerUpdate] = []
@@ -100,7 +140,11 @@ public final class CustomerBook: Sendable {
             applied.append((keys[index], customer))
         }
         self.entries.withLockedValue { entries in
-            for (key, customer) in applied { entries[key] = Entry(customer: customer) }
+            let stamp = self.changes.withLockedValue { count in
+                count += 1
+                return count
+            }
+            for (key, customer) in applied { entries[key] = Entry(customer: customer, stamp: stamp) }
         }
         return skipped
     }

@@ -10,10 +10,10 @@ import NIOCore
 /// Joins a scorer's `Ingest` calls to the database: the writer records their events and, on
 /// each commit, updates the scorer's customer histories.
 enum IngestWriting {
-    /// The writer of a scorer that holds `book`.
-    static func writer(url: DatabaseURL, book: CustomerBook, logger: Logger) -> IngestWriter {
+    /// The writer of a scorer that holds `book`; `source` (unique to the process) names its commits.
+    static func writer(url: DatabaseURL, book: CustomerBook, source: String, logger: Logger) -> IngestWriter {
         let held = Gauge(label: "churnguard_customers_held")
-        return IngestWriter(url: url, logger: logger) { updates in
+        return IngestWriter(url: url, source: source, logger: logger) { updates in
             let skipped = book.apply(updates)
             held.record(book.count)
             if let first = skipped.first {
@@ -23,6 +23,33 @@ enum IngestWriting {
                 )
             }
         }
+    }
+
+    /// What keeps `book` current with the events other scorers ingest (their commits, not those of
+    /// this process's writer named by the same `source`).
+    static func follower(url: DatabaseURL, book: CustomerBook, source: String, logger: Logger) -> CustomerChangeFollower
+    {
+        let held = Gauge(label: "churnguard_customers_held")
+        return CustomerChangeFollower(
+            url: url,
+            source: source,
+            logger: logger,
+            changeMark: { book.changeMark },
+            apply: { updates in
+                book.apply(updates)
+                held.record(book.count)
+            },
+            replaceAll: { customers, mark in
+                let refused = book.replaceAll(with: customers, keepingChangesAfter: mark)
+                held.record(book.count)
+                if let first = refused.first {
+                    logger.error(
+                        "stored histories that cannot be served were left out",
+                        metadata: ["customers": "\(refused.count)", "first": "\(first)"]
+                    )
+                }
+            }
+        )
     }
 
     /// The scorer's sink: the writer, its failures as the RPC errors callers act on.

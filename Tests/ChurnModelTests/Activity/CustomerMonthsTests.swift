@@ -115,6 +115,7 @@ struct CustomerMonthsTests {
             { (event: inout Activity) in event.eventID = "" },
             { $0.eventID = String(repeating: "x", count: 201) },
             { $0.productGroup = "" },
+            { $0.productGroup = "fuel\tcards" },
             { $0.occurredAtMilliseconds = -1 },
             { $0.amount = .nan },
             { $0.amount = .infinity },

@@ -196,4 +196,40 @@ struct CustomerBookTests {
         #expect(after[0] == 0, "the last activity is the scoring day now")
         #expect(book.history(crm: 4711, productGroup: "fuel_cards")?.history.months.count == customer.months.count)
     }
+
+    @Test("a full reload replaces the book but keeps what was applied after its mark")
+    func replaceAllKeepsNewerChanges() throws {
+        let book = try CustomerBook(
+            customers: [Self.customer(crm: 1), Self.customer(crm: 2), Self.customer(crm: 3)],
+            scoringDay: .fixed(Self.marchEnd)
+        )
+        let mark = book.changeMark
+        // Applied while the reload read the database: newer than what the reload read.
+        var march = Self.customer(crm: 2).months.last!
+        march.netRevenue = 123_456
+        book.apply([
+            CustomerUpdate(
+                crm: 2,
+                productGroup: "fuel_cards",
+                contractStartDay: nil,
+                fromMonth: march.month,
+                months: [march],
+                activeDays: [nil],
+                hasEarlierMonths: true
+            )
+        ])
+        #expect(book.changeMark > mark)
+        var reloadedOne = Self.customer(crm: 1)
+        reloadedOne.months[reloadedOne.months.count - 1].netRevenue = 7
+        let refused = book.replaceAll(
+            with: [reloadedOne, Self.customer(crm: 2), Self.customer(crm: 4)],
+            keepingChangesAfter: mark
+        )
+        #expect(refused.isEmpty)
+        #expect(book.count == 3, "3 was no longer stored; 4 is new")
+        #expect(!book.contains(crm: 3, productGroup: "fuel_cards"))
+        #expect(book.history(crm: 1, productGroup: "fuel_cards")?.history.months.last?.netRevenue == 7)
+        #expect(book.history(crm: 2, productGroup: "fuel_cards")?.history.months.last?.netRevenue == 123_456)
+        #expect(book.contains(crm: 4, productGroup: "fuel_cards"))
+    }
 }
