@@ -124,8 +124,8 @@ public struct CustomerHistoryStore: Sendable {
         binds.append(sinceDates)
         let rows = try await connection.query(
             Self.selectMonths(
-                join: "JOIN unnest($1::bigint[], $2::text[], $3::date[]) AS k(crm, grp, since) "
-                    + "ON m.crm = k.crm AND m.product_group = k.grp AND m.month >= k.since",
+                from: "unnest($1::bigint[], $2::text[], $3::date[]) AS k(crm, grp, since) CROSS JOIN LATERAL "
+                    + Self.monthsOfCustomer(since: true, columns: "*") + " AS m",
                 binds: binds
             ),
             logger: logger
@@ -153,9 +153,10 @@ public struct CustomerHistoryStore: Sendable {
     ) async throws {
         try await connection.query(
             """
-            DELETE FROM customer_months m USING unnest(\(crms)::bigint[], \(productGroups)::text[],
-                \(since.map { Self.dateText(monthIndex: $0) })::date[]) AS k(crm, grp, since)
-            WHERE m.crm = k.crm AND m.product_group = k.grp AND m.month >= k.since
+            DELETE FROM customer_months WHERE ctid = ANY(ARRAY(
+                SELECT m.ctid FROM unnest(\(crms)::bigint[], \(productGroups)::text[],
+                    \(since.map { Self.dateText(monthIndex: $0) })::date[]) AS k(crm, grp, since)
+                CROSS JOIN LATERAL \(unescaped: Self.monthsOfCustomer(since: true, columns: "ctid")) AS m))
             """,
             logger: logger
         )
@@ -172,9 +173,12 @@ public struct CustomerHistoryStore: Sendable {
         let dates = days.map { $0.map { CivilDate(days: $0).text } ?? "" }
         try await connection.query(
             """
-            UPDATE customer_months m SET contract_start = NULLIF(k.cs, '')::date
+            UPDATE customer_months u SET contract_start = NULLIF(k.cs, '')::date
             FROM unnest(\(crms)::bigint[], \(productGroups)::text[], \(dates)::text[]) AS k(crm, grp, cs)
-            WHERE m.crm = k.crm AND m.product_group = k.grp
+            WHERE u.ctid = ANY(ARRAY(
+                    SELECT m.ctid FROM unnest(\(crms)::bigint[], \(productGroups)::text[]) AS k(crm, grp)
+                    CROSS JOIN LATERAL \(unescaped: Self.monthsOfCustomer(since: false, columns: "ctid")) AS m))
+                AND u.crm = k.crm AND u.product_group = k.grp
             """,
             logger: logger
         )
@@ -235,10 +239,19 @@ public struct CustomerHistoryStore: Sendable {
         }
     }
 
-    /// The months' columns, in (crm, product group, month) order, of the rows of `customer_months`
-    /// (as `m`) that `join` keeps; every row without one.
+    /// The months' columns, in (crm, product group, month) order, of the rows `from` makes `m`;
+    /// every row of `customer_months` without one.
+    /// A customer's rows (of `k.crm`, `k.grp`, and months from `k.since` on when `since`), as a
+    /// LATERAL subquery: one index range scan per customer named. A plain join of a thousand
+    /// customers' keys made PostgreSQL hash the whole table instead (a sequential scan per commit
+    /// that grew with the table); `OFFSET 0` keeps the planner from flattening it into one.
+    static func monthsOfCustomer(since: Bool, columns: String) -> String {
+        "(SELECT \(columns) FROM customer_months c WHERE c.crm = k.crm AND c.product_group = k.grp"
+            + (since ? " AND c.month >= k.since" : "") + " OFFSET 0)"
+    }
+
     private static func selectMonths(
-        join: String = "",
+        from: String = "customer_months m",
         binds: PostgresBindings = PostgresBindings()
     )
         -> PostgresQuery
@@ -249,13 +262,13 @@ public struct CustomerHistoryStore: Sendable {
                     m.returns, m.complaints, m.satisfaction, m.satisfaction_surveys, m.call_center_contacts,
                     (m.first_activity - DATE '1970-01-01'), (m.last_activity - DATE '1970-01-01'),
                     (m.contract_start - DATE '1970-01-01')
-                FROM customer_months m \(join) ORDER BY m.crm, m.product_group, m.month
+                FROM \(from) ORDER BY m.crm, m.product_group, m.month
                 """,
             binds: binds
         )
     }
 
-    /// Customers from ``selectMonths(join:binds:)``'s rows.
+    /// Customers from ``selectMonths(from:binds:)``'s rows.
     private static func decode(_ rows: PostgresRowSequence) async throws -> [CustomerMonths] {
         var customers: [CustomerMonths] = []
         for try await (
