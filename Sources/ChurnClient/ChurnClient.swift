@@ -115,13 +115,7 @@ public final class ChurnClient: Sendable {
         timeout: Duration? = nil,
         handleResponses: (RPCResponseStream<ScoreBatchResponse>) async throws -> Result
     ) async throws -> Result where Requests.Element == ScoreBatchRequest {
-        let connection = try await self.pool.connection()
-        return try await connection.bidirectional(
-            ScoringService.scoreBatch,
-            requests: requests,
-            timeout: timeout,
-            handleResponses: handleResponses
-        )
+        try await self.stream(ScoringService.scoreBatch, requests, timeout: timeout, handleResponses: handleResponses)
     }
 
     /// Records a stream of event batches on one HTTP/2 stream (`IngestStream`): `requests` are
@@ -134,9 +128,19 @@ public final class ChurnClient: Sendable {
         timeout: Duration? = nil,
         handleResponses: (RPCResponseStream<IngestResponse>) async throws -> Result
     ) async throws -> Result where Requests.Element == IngestRequest {
+        try await self.stream(IngestService.ingestStream, requests, timeout: timeout, handleResponses: handleResponses)
+    }
+
+    /// A bidirectional-streaming call on a pooled connection.
+    private func stream<Requests: AsyncSequence & Sendable, Response: WireMessage, Result: Sendable>(
+        _ method: RPCMethod<Requests.Element, Response>,
+        _ requests: Requests,
+        timeout: Duration?,
+        handleResponses: (RPCResponseStream<Response>) async throws -> Result
+    ) async throws -> Result where Requests.Element: WireMessage {
         let connection = try await self.pool.connection()
         return try await connection.bidirectional(
-            IngestService.ingestStream,
+            method,
             requests: requests,
             timeout: timeout,
             handleResponses: handleResponses

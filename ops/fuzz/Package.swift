@@ -10,9 +10,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FuzzWire",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "ChurnWire", package: "main"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -20,6 +22,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzHistoryArchive",
             dependencies: [
+                "FuzzDriver",
                 .product(name: "ChurnModel", package: "main"),
                 .product(name: "ChurnWire", package: "main"),
             ]

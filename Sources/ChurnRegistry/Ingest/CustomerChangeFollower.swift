@@ -46,9 +46,7 @@ public final class CustomerChangeFollower: Service, Sendable {
         apply: @escaping @Sendable ([CustomerUpdate]) -> Void,
         replaceAll: @escaping @Sendable ([StoredCustomer], UInt64) -> Void
     ) {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .error)
-        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.client = .background(url, logger: logger)
         self.source = source
         self.logger = logger
         self.maxBackoff = maxBackoff

@@ -98,10 +98,8 @@ public final class IngestWriter: Service, Sendable {
         logger: Logger,
         onCommit: @escaping @Sendable ([CustomerUpdate]) -> Void
     ) {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .error)
-        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
-        self.ledger = ActivityLedger(client: self.client, logger: quiet, source: source)
+        self.client = .background(url, logger: logger)
+        self.ledger = ActivityLedger(client: self.client, logger: logger.quietened, source: source)
         self.configuration = configuration
         self.logger = logger
         self.onCommit = onCommit

@@ -57,9 +57,7 @@ public final class ShadowRecorder: Service, Sendable {
         capacity: Int = 100_000,
         flushInterval: Duration = .milliseconds(500)
     ) {
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .error)
-        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.client = .background(url, logger: logger)
         self.scorerID = scorerID
         self.capacity = capacity
         self.flushInterval = flushInterval

@@ -150,10 +150,8 @@ public final class RegistryWatcher: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.applyBox = NIOLockedValueBox(apply)
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .error)
-        self.quietLogger = quiet
-        self.client = PostgresClient(configuration: url.configuration, backgroundLogger: quiet)
+        self.quietLogger = logger.quietened
+        self.client = .background(url, logger: logger)
         self.state = NIOLockedValueBox(State(expectedSchemaHash: configuration.expectedSchemaHash))
         (self.triggers, self.trigger) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (self.poolDoubts, self.doubtPool) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

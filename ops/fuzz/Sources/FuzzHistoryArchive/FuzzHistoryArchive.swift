@@ -1,5 +1,6 @@
 import ChurnModel
 import ChurnWire
+import FuzzDriver
 
 /// One libFuzzer input for the scorers' customer-history cache (`StoredCustomer.unarchive`): the
 /// bytes are decoded as they are and, so that the fuzzer reaches the reader behind the checksum,
@@ -37,14 +38,6 @@ private func check(_ bytes: [UInt8]) {
     }
 }
 
-/// libFuzzer's driver, from the fuzzer runtime `-sanitize=fuzzer` links in.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt
-
 /// SwiftPM links an executable target's entry point under this name (and points `main` at it), so
 /// it starts libFuzzer's driver with the test function above.
 @_cdecl("FuzzHistoryArchive_main")
@@ -52,7 +45,5 @@ public func fuzzHistoryArchiveMain(
     _ argc: CInt,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { start, size in fuzzHistoryArchive(start, size) }
+    runLibFuzzer(argc: argc, argv: argv) { start, size in fuzzHistoryArchive(start, size) }
 }

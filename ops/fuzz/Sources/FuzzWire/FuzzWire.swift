@@ -1,4 +1,5 @@
 import ChurnWire
+import FuzzDriver
 import NIOCore
 
 /// One libFuzzer input: the first byte picks a message type of the schema, the rest is decoded as
@@ -34,14 +35,6 @@ private func checkMessage<M: WireMessage>(_: M.Type, _ bytes: UnsafeRawBufferPoi
     precondition(again.encodedBytes() == canonical, "\(M.wireName): encoding is not canonical")
 }
 
-/// libFuzzer's driver, from the fuzzer runtime `-sanitize=fuzzer` links in.
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt
-) -> CInt
-
 /// SwiftPM links an executable target's entry point under this name (and points `main` at it), so
 /// it starts libFuzzer's driver with the test function above.
 @_cdecl("FuzzWire_main")
@@ -49,7 +42,5 @@ public func fuzzWireMain(
     _ argc: CInt,
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { start, size in fuzzWire(start, size) }
+    runLibFuzzer(argc: argc, argv: argv) { start, size in fuzzWire(start, size) }
 }
