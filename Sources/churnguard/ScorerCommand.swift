@@ -15,7 +15,7 @@ import UnixSignals
 struct ScorerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scorer",
-        abstract: "Run a scorer node: Score, ScoreBatch and Health over TLS 1.3 HTTP/2.",
+        abstract: "Run a scorer node: Score, ScoreBatch, Trend, Ingest and Health over TLS 1.3 HTTP/2.",
         discussion: """
             Configure it with a TOML file (--config; the keys are in the README) or with flags, \
             which override the file. The quickest start: `churnguard certs dev --out certs`, then \
@@ -27,7 +27,9 @@ struct ScorerCommand: AsyncParsableCommand {
             With --customers-from-database the scorer holds every customer's monthly history \
             (customer_months, which `churnguard demo-data --to-database` fills) and callers may \
             score a customer by CRM number and product group alone: the scorer derives the \
-            features as of --scoring-day.
+            features as of --scoring-day. It then also takes activity events (Ingest, \
+            `churnguard ingest`): each call is answered once its events are committed to \
+            PostgreSQL, and the histories of every scorer on that database include them.
             """
     )
 
