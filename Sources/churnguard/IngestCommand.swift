@@ -43,7 +43,7 @@ struct IngestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let events = try self.readEvents()
+        let (events, lineNumbers) = try self.readEvents()
         let configuration = ChurnClientConfiguration(
             target: try RPCConnection.Target(parsing: self.address),
             tls: try self.tls.clientTLS(),
@@ -71,6 +71,13 @@ struct IngestCommand: AsyncParsableCommand {
                 }
             }
         } catch let error as RPCError {
+            // The scorer names a refused event by its place in the call: say its line instead.
+            if error.status == .invalidArgument, let index = Self.eventIndex(in: error.message),
+                sent + index < lineNumbers.count
+            {
+                let reason = error.message.drop { $0 != ":" }.dropFirst().drop { $0 == " " }
+                print("error: line \(lineNumbers[sent + index]): \(reason) (the scorer refused the call it was in)")
+            }
             print(
                 "error: \(error)\n\(sent) of \(events.count) events were committed before it (\(accepted) new, "
                     + "\(duplicates) duplicates); send the same file again: events already recorded are not applied twice"
@@ -83,8 +90,15 @@ struct IngestCommand: AsyncParsableCommand {
         )
     }
 
-    /// Every event of the file, checked; a bad line stops the command before anything is sent.
-    private func readEvents() throws -> [ActivityEvent] {
+    /// `N` of a message that starts `events[N]:`.
+    static func eventIndex(in message: String) -> Int? {
+        guard message.hasPrefix("events["), let close = message.firstIndex(of: "]") else { return nil }
+        return Int(message[message.index(message.startIndex, offsetBy: 7)..<close])
+    }
+
+    /// Every event of the file, checked, with its line number; a bad line stops the command
+    /// before anything is sent.
+    private func readEvents() throws -> (events: [ActivityEvent], lines: [Int]) {
         let text: String
         if self.events == "-" {
             text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -101,10 +115,12 @@ struct IngestCommand: AsyncParsableCommand {
         guard let header = lines.first else { throw CommandFailure("\(self.events) is empty: it needs a header line") }
         let csv = try ActivityCSV(header: header)
         var events: [ActivityEvent] = []
+        var numbers: [Int] = []
         events.reserveCapacity(lines.count - 1)
         for (index, line) in lines.enumerated().dropFirst() where !line.isEmpty {
             events.append(try csv.event(line, number: index + 1))
+            numbers.append(index + 1)
         }
-        return events
+        return (events, numbers)
     }
 }

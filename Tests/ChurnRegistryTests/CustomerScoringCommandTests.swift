@@ -111,6 +111,27 @@ struct CustomerScoringCommandTests {
             ).output == trendAfter.output,
             "nothing of the refused file was recorded"
         )
+        // One the scorer refuses (from the future): named by its line, nothing of its call recorded.
+        try """
+        event_id,crm,product_group,occurred_at,kind,amount
+        ok-2,\(crm),\(group),\(lastDay),complaint,0
+
+        future-1,\(crm),\(group),2099-01-01,purchase,5
+
+        """.write(toFile: events, atomically: true, encoding: .utf8)
+        let future = try await RegistryCommandTests.run(["ingest", "--events", events] + address.prefix(4))
+        #expect(future.status == 1, "\(future.output)")
+        #expect(
+            future.output.contains("error: line 4: event future-1: occurred_at_ms is on 2099-01-01"),
+            "\(future.output)"
+        )
+        #expect(future.output.contains("0 of 2 events were committed"), "\(future.output)")
+        #expect(
+            try await RegistryCommandTests.run(
+                ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+            ).output == trendAfter.output,
+            "nothing of the refused call was recorded"
+        )
 
         let unknown = try await RegistryCommandTests.run(["score", "--crm", "1", "--product-group", group] + address)
         #expect(unknown.status == 1)
