@@ -36,6 +36,11 @@ public struct ActivityLedger: Sendable {
     /// commit may send several).
     public static let channel = "churn_customers"
 
+    /// The advisory locks a commit takes at most: customers share them by a hash of their key.
+    static let lockBuckets: Int32 = 1_024
+    /// The first key of ChurnGuard's two-key advisory locks ("CGCH"), apart from other users'.
+    static let lockNamespace: Int32 = 0x4347_4348
+
     public init(client: PostgresClient, logger: Logger, source: String = "") {
         self.client = client
         self.logger = logger
@@ -135,12 +140,14 @@ public struct ActivityLedger: Sendable {
             byCustomer[key]!.lazy.filter { $0.kind != .contractStart }.map { CivilDate(days: $0.day).monthIndex }.min()
                 ?? noMonth
         }
-        // One lock per customer, taken in one order by every scorer: no deadlock, no lost update.
+        // Customers are locked by bucket (a hash of the key, one of `lockBuckets`), taken in one
+        // order by every scorer: no deadlock, no lost update. One lock per customer ran PostgreSQL's
+        // shared lock table out of memory past a few tens of thousands in one commit.
         try await connection.query(
             """
-            SELECT count(pg_advisory_xact_lock(h)) FROM (
-                SELECT DISTINCT hashtextextended(grp, crm) AS h
-                FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY h) AS locks
+            SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) FROM (
+                SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
+                FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY bucket) AS locks
             """,
             logger: self.logger
         )
