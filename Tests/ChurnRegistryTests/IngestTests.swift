@@ -153,6 +153,59 @@ struct IngestTests {
         }
     }
 
+    @Test("a commit whose notification fails is reported as failed and records nothing")
+    func failedNotificationIsNotAcknowledged() async throws {
+        try await TestRegistry.with { registry, _ in
+            // A source this long makes every notification exceed PostgreSQL's 8,000-byte payload:
+            // the last statement of the transaction fails after its row description.
+            let ledger = ActivityLedger(
+                client: registry.client,
+                logger: TestRegistry.logger,
+                source: String(repeating: "s", count: 8_100)
+            )
+            await #expect {
+                _ = try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]])
+            } throws: { error in
+                (error as? RegistryError)?.message.contains("payload string too long") == true
+            }
+            let rows = try await registry.client.query("SELECT count(*)::int FROM activity_events")
+            for try await count in rows.decode(Int.self) { #expect(count == 0) }
+        }
+    }
+
+    @Test("a commit that cannot lock its customers reports the lock's error, not the aborted transaction")
+    func lockTimeoutIsTheReportedError() async throws {
+        try await TestRegistry.with { registry, url in
+            // The test database's name is made of letters and hex digits only.
+            try await registry.client.query(
+                PostgresQuery(unsafeSQL: "ALTER DATABASE \(url.database) SET lock_timeout = '200ms'")
+            )
+            // A client opened after the setting, so that its connections have it.
+            let client = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                let ledger = ActivityLedger(client: client, logger: TestRegistry.logger)
+                try await registry.client.withConnection { holder in
+                    // Customer 42's lock bucket, held by another session.
+                    try await holder.perform(
+                        """
+                        SELECT pg_advisory_lock(\(ActivityLedger.lockNamespace),
+                            (hashtextextended(\(Self.group), 42) & \(ActivityLedger.lockBuckets - 1))::int)::text
+                        """,
+                        logger: TestRegistry.logger
+                    )
+                    await #expect {
+                        _ = try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]])
+                    } throws: { error in
+                        (error as? RegistryError)?.message.contains("lock timeout") == true
+                    }
+                    try await holder.perform("SELECT pg_advisory_unlock_all()::text", logger: TestRegistry.logger)
+                }
+            }
+        }
+    }
+
     @Test("the writer acknowledges a batch only after its commit, having told the scorer first")
     func writerCommitsThenAcknowledges() async throws {
         try await TestRegistry.with { registry, url in

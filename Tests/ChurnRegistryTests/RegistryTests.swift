@@ -60,6 +60,23 @@ struct RegistryTests {
         }
     }
 
+    @Test func aPublishWhoseNotificationFailsIsRefusedAndNothingIsStored() async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, _: DatabaseURL) async throws in
+            // The name is the notification's payload: past 8,000 bytes `pg_notify` fails, the
+            // transaction's last statement, after its row description.
+            let name = String(repeating: "m", count: 8_100)
+            await #expect {
+                try await registry.publish(
+                    artifactFile: try TestRegistry.model(name: name).artifactFile(),
+                    actor: "ana"
+                )
+            } throws: { error in
+                (error as? RegistryError)?.message.contains("payload string too long") == true
+            }
+            #expect(try await registry.versions().isEmpty)
+        }
+    }
+
     @Test func promoteCanaryShadowRollbackAndAudit() async throws {
         try await TestRegistry.with { (registry: ModelRegistry, _: DatabaseURL) async throws in
             for intercept in [-3.0, -2, -1] {

@@ -30,7 +30,7 @@ public struct Migrator: Sendable {
     public func migrate() async throws(RegistryError) -> [Int] {
         var applied: [Int] = []
         do {
-            try await self.client.query(
+            try await self.client.perform(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version integer PRIMARY KEY,
@@ -42,7 +42,7 @@ public struct Migrator: Sendable {
             )
             for migration in self.migrations.sorted(by: { $0.version < $1.version }) {
                 let ran = try await self.client.withTransaction(logger: self.logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: self.logger)
+                    try await connection.perform("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: self.logger)
                     let rows = try await connection.query(
                         "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)",
                         logger: self.logger
@@ -51,9 +51,9 @@ public struct Migrator: Sendable {
                     for try await _ in rows { done = true }
                     if done { return false }
                     for statement in migration.statements {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                        try await connection.perform(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                     }
-                    try await connection.query(
+                    try await connection.perform(
                         "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                         logger: self.logger
                     )

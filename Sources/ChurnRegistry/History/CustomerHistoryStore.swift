@@ -56,8 +56,8 @@ public struct CustomerHistoryStore: Sendable {
         }
         do {
             try await self.client.withTransaction(logger: self.logger) { connection in
-                try await connection.query("DELETE FROM customer_months", logger: self.logger)
-                try await connection.query("DELETE FROM activity_events", logger: self.logger)
+                try await connection.perform("DELETE FROM customer_months", logger: self.logger)
+                try await connection.perform("DELETE FROM activity_events", logger: self.logger)
                 try await Self.insert(rows, on: connection, logger: self.logger, progress: progress)
             }
         } catch {
@@ -151,7 +151,7 @@ public struct CustomerHistoryStore: Sendable {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
-        try await connection.query(
+        try await connection.perform(
             """
             DELETE FROM customer_months WHERE ctid = ANY(ARRAY(
                 SELECT m.ctid FROM unnest(\(crms)::bigint[], \(productGroups)::text[],
@@ -171,7 +171,7 @@ public struct CustomerHistoryStore: Sendable {
         logger: Logger
     ) async throws {
         let dates = days.map { $0.map { CivilDate(days: $0).text } ?? "" }
-        try await connection.query(
+        try await connection.perform(
             """
             UPDATE customer_months u SET contract_start = NULLIF(k.cs, '')::date
             FROM unnest(\(crms)::bigint[], \(productGroups)::text[], \(dates)::text[]) AS k(crm, grp, cs)
@@ -216,7 +216,7 @@ public struct CustomerHistoryStore: Sendable {
             let lasts = chunk.map { $0.month.activeDays.map { CivilDate(days: $0.last).text } ?? "" }
             let contracts = chunk.map { $0.contract.map { CivilDate(days: $0).text } ?? "" }
             let values = chunk.map(\.month.activity)
-            try await connection.query(
+            try await connection.perform(
                 """
                 INSERT INTO customer_months (crm, product_group, month, net_revenue, kag_count, discounts, returns,
                     complaints, satisfaction, satisfaction_surveys, call_center_contacts, first_activity,

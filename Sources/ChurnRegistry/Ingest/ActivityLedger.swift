@@ -143,7 +143,7 @@ public struct ActivityLedger: Sendable {
         // Customers are locked by bucket (a hash of the key, one of `lockBuckets`), taken in one
         // order by every scorer: no deadlock, no lost update. One lock per customer ran PostgreSQL's
         // shared lock table out of memory past a few tens of thousands in one commit.
-        try await connection.query(
+        try await connection.perform(
             """
             SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) FROM (
                 SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
@@ -198,7 +198,7 @@ public struct ActivityLedger: Sendable {
         }
         // Delivered to the listeners when the transaction commits, and not at all if it does not.
         let payloads = Self.payloads(source: self.source, updates.map { ($0.crm, $0.fromMonth, $0.productGroup) })
-        try await connection.query(
+        try await connection.perform(
             "SELECT count(pg_notify(\(Self.channel), payload)) FROM unnest(\(payloads)::text[]) AS t(payload)",
             logger: self.logger
         )

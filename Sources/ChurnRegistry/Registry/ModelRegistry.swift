@@ -66,7 +66,7 @@ public struct ModelRegistry: Sendable {
                     ),
                     as: Int.self
                 )
-                try await connection.query(
+                try await connection.perform(
                     """
                     INSERT INTO model_versions (name, version, format, artifact, sha256, schema_hash, metrics,
                         golden_rows, golden_probabilities, created_by, notes)
@@ -315,7 +315,7 @@ public struct ModelRegistry: Sendable {
                     return
                 }
                 let previous = try await Self.aliasVersion(name, alias, connection, self.logger)
-                try await connection.query(
+                try await connection.perform(
                     """
                     INSERT INTO model_aliases (name, alias, version, traffic_bp, updated_by)
                     VALUES (\(name), \(alias.rawValue), \(version), \(share), \(actor))
@@ -326,7 +326,7 @@ public struct ModelRegistry: Sendable {
                     logger: self.logger
                 )
                 if alias == .production {
-                    try await connection.query(
+                    try await connection.perform(
                         "DELETE FROM model_aliases WHERE name = \(name) AND alias <> 'production' AND version = \(version)",
                         logger: self.logger
                     )
@@ -393,7 +393,7 @@ public struct ModelRegistry: Sendable {
                         "\(name)'s production version \(current.version) was its first: there is nothing to roll back to"
                     )
                 }
-                try await connection.query(
+                try await connection.perform(
                     """
                     UPDATE model_aliases SET version = \(previous), updated_at = now(), updated_by = \(actor)
                     WHERE name = \(name) AND alias = 'production'
@@ -436,7 +436,7 @@ public struct ModelRegistry: Sendable {
                 guard let current = try await Self.aliasVersion(name, alias, connection, self.logger) else {
                     throw RegistryError(.notFound, "\(name) has no \(alias.rawValue)")
                 }
-                try await connection.query(
+                try await connection.perform(
                     "DELETE FROM model_aliases WHERE name = \(name) AND alias = \(alias.rawValue)",
                     logger: self.logger
                 )
@@ -518,11 +518,11 @@ public struct ModelRegistry: Sendable {
 
     /// Serialises changes to one model's rows (publish numbering, alias moves).
     static func lock(_ name: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(name)))::text", logger: logger)
+        try await connection.perform("SELECT pg_advisory_xact_lock(hashtext(\(name)))::text", logger: logger)
     }
 
     static func notify(_ name: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
-        try await connection.query("SELECT pg_notify(\(Self.channel), \(name))::text", logger: logger)
+        try await connection.perform("SELECT pg_notify(\(Self.channel), \(name))::text", logger: logger)
     }
 
     static func aliasVersion(
@@ -556,7 +556,7 @@ public struct ModelRegistry: Sendable {
         to: Int?,
         detail: String
     ) async throws {
-        try await connection.query(
+        try await connection.perform(
             """
             INSERT INTO registry_audit (actor, action, name, alias, from_version, to_version, detail)
             VALUES (\(actor), \(action), \(name), \(alias), \(from), \(to), \(detail))

@@ -106,7 +106,7 @@ public final class ShadowRecorder: Service, Sendable {
         }
         guard !batch.isEmpty else { return }
         do {
-            try await self.client.query(
+            try await self.client.perform(
                 """
                 INSERT INTO shadow_results (name, production_version, shadow_version, crm, production_probability,
                     shadow_probability, scorer)
