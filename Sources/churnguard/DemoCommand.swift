@@ -68,6 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
         let (published, registryURL) = try await Self.prepareRegistry(url, base: base, timelines: timelines)
         try await HistoryDatabase.store(timelines, url: registryURL, command: "demo")
         let customers = try await CustomerLoading.book(url: registryURL, scoringDay: .latestActivity, logger: logger)
+            .book
         print(
             "  stored and loaded the histories of \(customers.count) customers; the scorer scores them as of \(customers.scoringDay.text), the data's last active day"
         )

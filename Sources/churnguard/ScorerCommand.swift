@@ -190,18 +190,25 @@ struct ScorerCommand: AsyncParsableCommand {
             var follower: CustomerChangeFollower?
             if configuration.customers.fromDatabase {
                 let url = try Self.registryURL(configuration.registry, for: "loading customer histories")
-                customers = try await CustomerLoading.book(
+                let loaded = try await CustomerLoading.book(
                     url: url,
                     scoringDay: configuration.customers.scoringDay,
                     cacheFile: "\(configuration.registry.cacheDirectory)/customers.history-cache",
                     logger: logger
                 )
+                customers = loaded.book
                 Gauge(label: "churnguard_customers_held").record(customers?.count ?? 0)
                 // Unique to this process: node ids need not be (scorers started from the command line
                 // are all scorer-1), and a follower skips only its own writer's commits.
                 let source = "\(configuration.nodeID)/\(UUID().uuidString.prefix(8))"
                 writer = IngestWriting.writer(url: url, book: customers!, source: source, logger: logger)
-                follower = IngestWriting.follower(url: url, book: customers!, source: source, logger: logger)
+                follower = IngestWriting.follower(
+                    url: url,
+                    book: loaded.book,
+                    after: loaded.snapshot,
+                    source: source,
+                    logger: logger
+                )
             }
             let model = try initial?.production.model ?? Self.loadModel(configuration.model.artifact)
             let portFile = self.portFile

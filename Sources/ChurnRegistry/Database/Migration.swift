@@ -151,5 +151,14 @@ public struct Migration: Sendable, Hashable {
                 """,
             ]
         ),
+        Migration(
+            version: 5,
+            name: "ingest: each event's transaction, so a scorer catches up on the commits it missed",
+            statements: [
+                // Rows stored before get the migration's own transaction: committed, like them.
+                "ALTER TABLE activity_events ADD COLUMN xact xid8 NOT NULL DEFAULT pg_current_xact_id()",
+                "CREATE INDEX activity_events_by_transaction ON activity_events (xact)",
+            ]
+        ),
     ]
 }

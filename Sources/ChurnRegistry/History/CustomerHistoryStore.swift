@@ -65,30 +65,47 @@ public struct CustomerHistoryStore: Sendable {
         }
     }
 
-    /// Every stored customer, in (crm, product group) order, and the first and last active day
-    /// of all of them (the data's span).
-    public func customers() async throws(RegistryError) -> (customers: [Customer], firstDay: Int, lastDay: Int) {
+    /// Every stored history, as one read saw them.
+    public struct StoredHistories: Sendable {
+        /// Every stored customer, in (crm, product group) order.
+        public var customers: [Customer]
+        /// The first and last active day of all of them (the data's span; `Int.max` and `Int.min`
+        /// when there is none).
+        public var firstDay: Int
+        public var lastDay: Int
+        /// What the read saw: events committed later are those of transactions it does not see.
+        public var snapshot: DatabaseSnapshot
+    }
+
+    /// Every stored customer, the data's span, and the snapshot they were read in.
+    public func customers() async throws(RegistryError) -> StoredHistories {
         do {
-            let rows = try await self.client.query(Self.selectMonths(), logger: self.logger)
-            let months = try await Self.decode(rows)
+            let (customers, snapshot) = try await self.client.withConnection { connection in
+                try await Self.allMonths(on: connection, logger: self.logger)
+            }
             var firstDay = Int.max
             var lastDay = Int.min
-            for customer in months {
-                for case let (first, last)? in customer.months.map(\.activeDays) {
+            for customer in customers {
+                for case let (first, last)? in customer.activeDays {
                     firstDay = min(firstDay, first)
                     lastDay = max(lastDay, last)
                 }
             }
-            return (months.map(\.stored), firstDay, lastDay)
+            return StoredHistories(customers: customers, firstDay: firstDay, lastDay: lastDay, snapshot: snapshot)
         } catch {
             throw RegistryError.wrapping(error, "reading customer histories")
         }
     }
 
-    /// Every stored customer, read on `connection`.
-    static func allMonths(on connection: PostgresConnection, logger: Logger) async throws -> [StoredCustomer] {
-        let rows = try await connection.query(Self.selectMonths(), logger: logger)
-        return try await Self.decode(rows).map(\.stored)
+    /// Every stored customer, read on `connection` in one snapshot, which it returns.
+    static func allMonths(
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> ([StoredCustomer], DatabaseSnapshot) {
+        try await Self.inSnapshot(on: connection, logger: logger) { connection in
+            let rows = try await connection.query(Self.selectMonths(), logger: logger)
+            return try await Self.decode(rows).map(\.stored)
+        }
     }
 
     /// The customers named (CRM numbers and product groups, pairwise) with their stored months from

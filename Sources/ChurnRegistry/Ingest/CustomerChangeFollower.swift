@@ -8,40 +8,66 @@ public import ServiceLifecycle
 /// ``ActivityLedger/channel``, and for each commit of another source reads the changed months of
 /// the customers named and hands them to `apply` (a scorer's own commits it has applied already).
 ///
-/// Notifications sent while it is not listening are lost, so after every (re)connection it loads
-/// every history again and hands them to `replaceAll` with the change mark taken before the load
-/// (``CustomerBook/replaceAll(with:keepingChangesAfter:)`` keeps what was applied meanwhile); the
-/// notifications that came during the load are handled after it. The first connection reloads
-/// too: it closes the gap between the scorer's start-up load and its first LISTEN.
+/// Notifications sent while it is not listening are lost, so after every (re)connection, once
+/// LISTEN is in place, it catches up: it reads again the customers whose events were committed
+/// by transactions that its last read of the histories did not see (``DatabaseSnapshot``), and
+/// hands them to `apply`. Its last read is the scorer's start-up load (the snapshot passed in),
+/// then each catch-up's own. Commits that land during a catch-up are both read and notified
+/// (reading a customer twice changes nothing), so none falls between.
+///
+/// While it listens, the snapshot moves on, so that a catch-up reads what a gap missed, not every
+/// change since the scorer started: at most every `snapshotInterval`, after handling a
+/// notification, it reads a fresh snapshot and then notifies a barrier of its own. Notifications
+/// arrive in commit order, so once the barrier arrives, every commit the fresh snapshot sees has
+/// been handled, and the fresh snapshot becomes the one a catch-up starts from.
+///
+/// With no snapshot (a scorer that started from its cache with the database down), the first
+/// connection loads every history again instead and hands them to `replaceAll` with the change
+/// mark taken before the load (``CustomerBook/replaceAll(with:keepingChangesAfter:)`` keeps what
+/// was applied meanwhile).
 public final class CustomerChangeFollower: Service, Sendable {
     /// What the follower has done, for tests and logs.
     public struct Statistics: Sendable, Hashable {
-        /// Full loads after a (re)connection.
+        /// Full loads after a connection (only when no snapshot of an earlier read was known).
         public var reloads = 0
+        /// Catch-ups after a (re)connection: reads of the customers changed since the last read.
+        public var catchUps = 0
         /// Customers read again after another source's commit.
         public var customersFollowed = 0
+        /// Customers read again by catch-ups.
+        public var customersCaughtUp = 0
+        /// Times the snapshot a catch-up starts from moved on while listening.
+        public var snapshotsAdvanced = 0
     }
 
     private let client: PostgresClient
     private let source: String
     private let logger: Logger
     private let maxBackoff: Duration
+    private let snapshotInterval: Duration
     private let changeMark: @Sendable () -> UInt64
     private let apply: @Sendable ([CustomerUpdate]) -> Void
     private let replaceAll: @Sendable ([StoredCustomer], UInt64) -> Void
-    private let state = NIOLockedValueBox((statistics: Statistics(), listening: false))
+    private let state: NIOLockedValueBox<(statistics: Statistics, listening: Bool, snapshot: DatabaseSnapshot?)>
 
     /// - Parameters:
     ///   - source: this scorer's node id, as its ``IngestWriter`` names it: its own commits are
     ///     skipped.
+    ///   - snapshot: the snapshot the scorer's histories were read in
+    ///     (``CustomerHistoryStore/StoredHistories/snapshot``); nil when they were not read from
+    ///     the database, which makes the first connection load every history again.
+    ///   - snapshotInterval: how often, at most, the snapshot a catch-up starts from moves on
+    ///     while listening.
     ///   - changeMark: the book's ``CustomerBook/changeMark``.
     ///   - apply: ``CustomerBook/apply(_:)``.
     ///   - replaceAll: ``CustomerBook/replaceAll(with:keepingChangesAfter:)``.
     public init(
         url: DatabaseURL,
         source: String,
+        after snapshot: DatabaseSnapshot?,
         logger: Logger,
         maxBackoff: Duration = .seconds(5),
+        snapshotInterval: Duration = .seconds(30),
         changeMark: @escaping @Sendable () -> UInt64,
         apply: @escaping @Sendable ([CustomerUpdate]) -> Void,
         replaceAll: @escaping @Sendable ([StoredCustomer], UInt64) -> Void
@@ -50,9 +76,11 @@ public final class CustomerChangeFollower: Service, Sendable {
         self.source = source
         self.logger = logger
         self.maxBackoff = maxBackoff
+        self.snapshotInterval = snapshotInterval
         self.changeMark = changeMark
         self.apply = apply
         self.replaceAll = replaceAll
+        self.state = NIOLockedValueBox((Statistics(), false, snapshot))
     }
 
     public var statistics: Statistics { self.state.withLockedValue { $0.statistics } }
@@ -69,11 +97,25 @@ public final class CustomerChangeFollower: Service, Sendable {
                     try await self.client.withConnection { connection in
                         try await connection.listen(on: ActivityLedger.channel) { notifications in
                             // From here on nothing is missed: catch up, then follow.
-                            try await self.reload(on: connection)
+                            try await self.catchUp(on: connection)
                             self.state.withLockedValue { $0.listening = true }
                             backoff = .milliseconds(100)
+                            var barrier: (payload: String, snapshot: DatabaseSnapshot)?
+                            var advanced = ContinuousClock.now
                             for try await notification in notifications.cancelOnGracefulShutdown() {
+                                if let sent = barrier, notification.payload == sent.payload {
+                                    self.state.withLockedValue {
+                                        $0.snapshot = sent.snapshot
+                                        $0.statistics.snapshotsAdvanced += 1
+                                    }
+                                    barrier = nil
+                                    advanced = .now
+                                    continue
+                                }
                                 try await self.follow(notification.payload, on: connection)
+                                if barrier == nil, ContinuousClock.now - advanced >= self.snapshotInterval {
+                                    barrier = try await self.sendBarrier(on: connection)
+                                }
                             }
                         }
                     }
@@ -94,17 +136,58 @@ public final class CustomerChangeFollower: Service, Sendable {
         }
     }
 
-    /// Loads every history again and hands it over with the mark taken before.
-    private func reload(on connection: PostgresConnection) async throws {
-        let mark = self.changeMark()
+    /// Reads again what was committed since the last read of the histories, or, with none known,
+    /// every history; keeps the snapshot it read in.
+    private func catchUp(on connection: PostgresConnection) async throws {
         let started = ContinuousClock.now
-        let customers = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
-        self.replaceAll(customers, mark)
-        self.state.withLockedValue { $0.statistics.reloads += 1 }
+        guard let last = self.state.withLockedValue({ $0.snapshot }) else {
+            let mark = self.changeMark()
+            let (customers, snapshot) = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
+            self.replaceAll(customers, mark)
+            self.state.withLockedValue {
+                $0.statistics.reloads += 1
+                $0.snapshot = snapshot
+            }
+            self.logger.info(
+                "customer histories reloaded to follow other scorers' changes",
+                metadata: ["customers": "\(customers.count)", "took": "\(ContinuousClock.now - started)"]
+            )
+            return
+        }
+        let (updates, snapshot) = try await CustomerHistoryStore.inSnapshot(on: connection, logger: self.logger) {
+            connection in
+            let changed = try await CustomerHistoryStore.changedCustomers(
+                after: last,
+                on: connection,
+                logger: self.logger
+            )
+            return try await Self.read(changed, on: connection, logger: self.logger)
+        }
+        if !updates.isEmpty { self.apply(updates) }
+        self.state.withLockedValue {
+            $0.statistics.catchUps += 1
+            $0.statistics.customersCaughtUp += updates.count
+            $0.snapshot = snapshot
+        }
         self.logger.info(
-            "customer histories reloaded to follow other scorers' changes",
-            metadata: ["customers": "\(customers.count)", "took": "\(ContinuousClock.now - started)"]
+            "caught up with the customer changes committed since the last read",
+            metadata: ["customers": "\(updates.count)", "took": "\(ContinuousClock.now - started)"]
         )
+    }
+
+    /// Reads a fresh snapshot, then notifies a barrier (a payload no commit sends, naming no
+    /// customer): it commits after every transaction the snapshot sees, so it arrives after their
+    /// notifications.
+    private func sendBarrier(on connection: PostgresConnection) async throws -> (String, DatabaseSnapshot) {
+        var text = ""
+        let rows = try await connection.query("SELECT pg_current_snapshot()::text", logger: self.logger)
+        for try await read in rows.decode(String.self) { text = read }
+        let payload = "snapshot barrier of \(self.source) #\(UInt64.random(in: 0...UInt64.max))"
+        try await connection.perform(
+            "SELECT pg_notify(\(ActivityLedger.channel), \(payload))::text",
+            logger: self.logger
+        )
+        return (payload, DatabaseSnapshot(text: text))
     }
 
     /// Reads again what another source's commit changed.
@@ -112,20 +195,29 @@ public final class CustomerChangeFollower: Service, Sendable {
         guard let changed = Self.parse(payload), changed.source != self.source, !changed.customers.isEmpty else {
             return
         }
-        let customers = changed.customers
+        let updates = try await Self.read(changed.customers, on: connection, logger: self.logger)
+        self.apply(updates)
+        self.state.withLockedValue { $0.statistics.customersFollowed += updates.count }
+    }
+
+    /// The stored months of `customers` from each one's first changed month on, as updates.
+    private static func read(
+        _ customers: [(crm: UInt64, fromMonth: Int, productGroup: String)],
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> [CustomerUpdate] {
+        guard !customers.isEmpty else { return [] }
         let read = try await CustomerHistoryStore.months(
             crms: customers.map { Int64(bitPattern: $0.crm) },
             productGroups: customers.map(\.productGroup),
             // A contract start alone changed no month: read none, keep the contract start.
             since: customers.map { min($0.fromMonth, MonthlyActivity.monthIndex(year: 9999, month: 12)) },
             on: connection,
-            logger: self.logger
+            logger: logger
         )
-        let updates = zip(customers, read).map { customer, read in
+        return zip(customers, read).map { customer, read in
             read.customer.update(fromMonth: customer.fromMonth, hasEarlierMonths: read.hasEarlierMonths)
         }
-        self.apply(updates)
-        self.state.withLockedValue { $0.statistics.customersFollowed += updates.count }
     }
 
     /// A payload of ``ActivityLedger/channel``: its source and changed customers; nil when it is

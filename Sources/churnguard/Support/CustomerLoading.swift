@@ -7,23 +7,27 @@ import Logging
 /// A scorer's customer histories, read from the database's `customer_months` at start and cached
 /// in a file, so that a scorer can start with the database down, as it can with the cached model.
 enum CustomerLoading {
-    /// Every stored history, as a book scoring as of `scoringDay`; logs how many and how long.
-    /// The histories read are written to `cacheFile`; when the database cannot be read, the
-    /// cache's are served instead (verified, and said so).
+    /// Every stored history, as a book scoring as of `scoringDay`, with the snapshot the histories
+    /// were read in (nil when they come from the cache); logs how many and how long. The histories
+    /// read are written to `cacheFile`; when the database cannot be read, the cache's are served
+    /// instead (verified, and said so).
     static func book(
         url: DatabaseURL,
         scoringDay: ScoringDay,
         cacheFile: String? = nil,
         logger: Logger
-    ) async throws -> CustomerBook {
+    ) async throws -> (book: CustomerBook, snapshot: DatabaseSnapshot?) {
         let started = ContinuousClock.now
         logger.info("loading customer histories", metadata: ["database": "\(url)"])
         let stored: [StoredCustomer]
+        var snapshot: DatabaseSnapshot?
         var source = "the database"
         do {
-            stored = try await RegistrySession.with(url) { registry in
+            let read = try await RegistrySession.with(url) { registry in
                 try await CustomerHistoryStore(client: registry.client, logger: RegistrySession.logger).customers()
-            }.customers
+            }
+            stored = read.customers
+            snapshot = read.snapshot
             if let cacheFile { Self.writeCache(stored, to: cacheFile, logger: logger) }
         } catch {
             guard let cacheFile, let cached = Self.readCache(cacheFile, logger: logger) else {
@@ -59,7 +63,7 @@ enum CustomerLoading {
                 "took": "\(Terminal.seconds(ContinuousClock.now - started))",
             ]
         )
-        return book
+        return (book, snapshot)
     }
 
     /// Writes the archive atomically (a temporary file renamed over the old one); a failure is

@@ -22,15 +22,15 @@ enum HistoryDatabase {
 
     /// Reads every stored timeline and the data's first and last active day.
     static func load(url: DatabaseURL) async throws -> (timelines: [CustomerTimeline], firstDay: Int, lastDay: Int) {
-        let (customers, first, last) = try await RegistrySession.with(url) { registry in
+        let stored = try await RegistrySession.with(url) { registry in
             try await CustomerHistoryStore(client: registry.client, logger: RegistrySession.logger).customers()
         }
-        guard !customers.isEmpty else {
+        guard !stored.customers.isEmpty else {
             throw CommandFailure(
                 "the database at \(url) holds no customer histories: `churnguard demo-data --to-database` stores some"
             )
         }
-        return (customers.map(Self.timeline), first, last)
+        return (stored.customers.map(Self.timeline), stored.firstDay, stored.lastDay)
     }
 
     /// A timeline's months with their first and last active day (months without one are left out).

@@ -26,13 +26,20 @@ enum IngestWriting {
     }
 
     /// What keeps `book` current with the events other scorers ingest (their commits, not those of
-    /// this process's writer named by the same `source`).
-    static func follower(url: DatabaseURL, book: CustomerBook, source: String, logger: Logger) -> CustomerChangeFollower
-    {
+    /// this process's writer named by the same `source`), from `snapshot` on: the read `book` was
+    /// loaded from (nil: it came from the cache, and the follower reloads every history).
+    static func follower(
+        url: DatabaseURL,
+        book: CustomerBook,
+        after snapshot: DatabaseSnapshot?,
+        source: String,
+        logger: Logger
+    ) -> CustomerChangeFollower {
         let held = Gauge(label: "churnguard_customers_held")
         return CustomerChangeFollower(
             url: url,
             source: source,
+            after: snapshot,
             logger: logger,
             changeMark: { book.changeMark },
             apply: { updates in
