@@ -354,4 +354,72 @@ struct IngestTests {
             #expect(customer.months.map(\.netRevenue) == [1_000, 900, 80])
         }
     }
+
+    @Test("after a long outage the writer commits again within seconds of the database's return")
+    func writerRecoversPromptlyAfterALongOutage() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pg-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let url = try DatabaseURL(try await TestPostgres.startDedicated(directory: directory))
+        do {
+            let recovery = try await Self.recoveryAfterAnOutage(url: url, directory: directory, outage: .seconds(60))
+            // The pool of a client that lived through the outage tries again only every ~12 s by
+            // then (its backoff grows with the outage, to a minute); a fresh client at once.
+            #expect(recovery < .seconds(4), "the first commit after the restart took \(recovery)")
+        } catch {
+            try? await TestPostgres.stopDedicated(directory: directory)
+            throw error
+        }
+        try await TestPostgres.stopDedicated(directory: directory)
+    }
+
+    /// How long after the database's restart the writer's first commit succeeds, when batches kept
+    /// coming (and failing) through an outage of `outage`.
+    static func recoveryAfterAnOutage(url: DatabaseURL, directory: String, outage: Duration) async throws -> Duration {
+        let admin = PostgresClient(configuration: url.configuration, backgroundLogger: TestRegistry.logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await Migrator(client: admin, logger: TestRegistry.logger).migrate()
+        }
+        let writer = IngestWriter(
+            url: url,
+            configuration: .init(commitTimeout: .seconds(1)),
+            logger: TestRegistry.logger
+        ) {
+            _ in
+        }
+        let services = ServiceGroup(services: [writer], logger: TestRegistry.logger)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            _ = try await writer.submit([Self.event("before", .purchase, month: 3, day: 1, amount: 1)], on: loop).get()
+            try await TestPostgres.stopDedicated(directory: directory)
+            let back = ContinuousClock.now + outage
+            var sent = 0
+            while ContinuousClock.now < back {
+                sent += 1
+                _ = try? await writer.submit(
+                    [Self.event("during\(sent)", .purchase, month: 3, day: 2, amount: 1)],
+                    on: loop
+                )
+                .get()
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            _ = try await TestPostgres.startDedicated(directory: directory)
+            let restarted = ContinuousClock.now
+            while ContinuousClock.now - restarted < .seconds(120) {
+                if (try? await writer.submit([Self.event("after", .purchase, month: 3, day: 3, amount: 1)], on: loop)
+                    .get()) != nil
+                {
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let recovery = ContinuousClock.now - restarted
+            await services.triggerGracefulShutdown()
+            return recovery
+        }
+    }
 }

@@ -14,7 +14,10 @@ public import ServiceLifecycle
 /// Bounded: past ``Configuration/maxQueuedEvents`` a batch is refused at once
 /// (``Failure/busy``). A commit that has not finished within ``Configuration/commitTimeout``
 /// fails its batches (``Failure/database``) so callers can retry, which event ids make safe;
-/// should it commit after all, `onCommit` still runs. On graceful shutdown new batches are
+/// should it commit after all, `onCommit` still runs. After a failed commit the next one goes
+/// through a fresh PostgreSQL client: the old one's pool reconnects after an outage on a backoff
+/// that grows with the outage (to a minute between attempts, PostgresNIO's rule), and a fresh one
+/// connects at once, so ingest works again as soon as the database is back. On graceful shutdown new batches are
 /// refused, and those queued are committed before ``run()`` returns: list the writer before the
 /// server in the `ServiceGroup`, so it shuts down after the server has drained.
 public final class IngestWriter: Service, Sendable {
@@ -75,8 +78,22 @@ public final class IngestWriter: Service, Sendable {
         var closed = false
     }
 
-    private let client: PostgresClient
-    private let ledger: ActivityLedger
+    /// A client of the writer's own and the ledger that records through it. The client runs
+    /// detached: it must outlive the graceful shutdown, to commit what is queued then (run in the
+    /// service's task tree it would stop with it: PostgresClient ends on graceful shutdown).
+    private struct Session {
+        let ledger: ActivityLedger
+        let running: Task<Void, Never>
+
+        init(url: DatabaseURL, source: String, logger: Logger) {
+            let client = PostgresClient.background(url, logger: logger)
+            self.ledger = ActivityLedger(client: client, logger: logger.quietened, source: source)
+            self.running = Task.detached { await client.run() }
+        }
+    }
+
+    private let url: DatabaseURL
+    private let source: String
     private let configuration: Configuration
     private let logger: Logger
     private let onCommit: @Sendable ([CustomerUpdate]) -> Void
@@ -98,8 +115,8 @@ public final class IngestWriter: Service, Sendable {
         logger: Logger,
         onCommit: @escaping @Sendable ([CustomerUpdate]) -> Void
     ) {
-        self.client = .background(url, logger: logger)
-        self.ledger = ActivityLedger(client: self.client, logger: logger.quietened, source: source)
+        self.url = url
+        self.source = source
         self.configuration = configuration
         self.logger = logger
         self.onCommit = onCommit
@@ -130,24 +147,23 @@ public final class IngestWriter: Service, Sendable {
     /// Commits batches as they come until graceful shutdown; then refuses new ones, commits those
     /// queued and returns.
     public func run() async {
-        // The client must outlive the graceful shutdown, to commit what is queued then; run in
-        // this task's tree it would stop with it (PostgresClient ends on graceful shutdown), so
-        // it runs detached, and is ended and awaited here before returning.
-        let client = self.client
-        let running = Task.detached { await client.run() }
+        var session = Session(url: self.url, source: self.source, logger: self.logger)
         await withGracefulShutdownHandler {
-            for await _ in self.doorbell { await self.commitQueued() }
+            for await _ in self.doorbell { await self.commitQueued(through: &session) }
         } onGracefulShutdown: {
             self.ring.finish()
         }
         self.queue.withLockedValue { $0.closed = true }
-        await self.commitQueued()
-        running.cancel()
-        await running.value
+        await self.commitQueued(through: &session)
+        session.running.cancel()
+        await session.running.value
     }
 
-    /// Commits what is queued, a transaction at a time, until the queue is empty.
-    private func commitQueued() async {
+    /// Commits what is queued, a transaction at a time, until the queue is empty; after a failed
+    /// commit, `session` is replaced by a fresh one. The old client is ended a minute later, not
+    /// at once (a commit that outlived its timeout may still land, and update the book) and not
+    /// awaited (a query it left hanging must not hold the writer up).
+    private func commitQueued(through session: inout Session) async {
         while true {
             let jobs = self.queue.withLockedValue { queue in
                 let taken = Array(queue.jobs.prefix(self.configuration.maxBatchesPerCommit))
@@ -156,7 +172,7 @@ public final class IngestWriter: Service, Sendable {
                 return taken
             }
             guard !jobs.isEmpty else { return }
-            let ledger = self.ledger
+            let ledger = session.ledger
             let onCommit = self.onCommit
             let batches = jobs.map(\.events)
             let logger = self.logger
@@ -164,9 +180,11 @@ public final class IngestWriter: Service, Sendable {
                 let outcome = try await DeadlineRace.run(
                     within: self.configuration.commitTimeout,
                     "recording activity events",
-                    late: {
+                    late: { (result: Result<ActivityLedger.Outcome, RegistryError>) in
+                        // Its batches were failed; callers send them again, as duplicates then.
+                        guard case .success = result else { return }
                         logger.warning(
-                            "a commit of activity events ended after its batches had been failed; if it committed, its customers were updated"
+                            "a commit of activity events landed after its batches had been failed; its customers were updated"
                         )
                     },
                     operation: { () throws(RegistryError) in
@@ -192,6 +210,12 @@ public final class IngestWriter: Service, Sendable {
                 )
                 self.failed.increment(by: batches.reduce(0) { $0 + $1.count })
                 for job in jobs { job.promise.fail(Failure.database(error)) }
+                let replaced = session.running
+                Task {
+                    try? await Task.sleep(for: .seconds(60))
+                    replaced.cancel()
+                }
+                session = Session(url: self.url, source: self.source, logger: self.logger)
             }
         }
     }

@@ -29,12 +29,12 @@ final class DeadlineRace<T: Sendable>: Sendable {
     }
 
     /// The operation's result, or ``RegistryError/Code/unavailable`` at the deadline. `late` runs
-    /// when the operation finishes after the deadline (its result is dropped: the caller should
-    /// try again).
+    /// with the result when the operation finishes after the deadline (the caller was told it
+    /// failed, and should try again).
     static func run(
         within limit: Duration,
         _ what: String,
-        late: @escaping @Sendable () -> Void,
+        late: @escaping @Sendable (Result<T, RegistryError>) -> Void,
         operation: @escaping @Sendable () async throws(RegistryError) -> T
     ) async throws(RegistryError) -> T {
         let result = await withCheckedContinuation {
@@ -44,14 +44,15 @@ final class DeadlineRace<T: Sendable>: Sendable {
             // would otherwise leave a sleeping task each for the whole limit.
             let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
             let work = Task {
-                let delivered: Bool
+                let result: Result<T, RegistryError>
                 do throws(RegistryError) {
-                    delivered = race.finish(.success(try await operation()))
+                    result = .success(try await operation())
                 } catch {
-                    delivered = race.finish(.failure(error))
+                    result = .failure(error)
                 }
+                let delivered = race.finish(result)
                 timer.withLockedValue { $0?.cancel() }
-                if !delivered { late() }
+                if !delivered { late(result) }
             }
             let sleeping = Task {
                 guard (try? await Task.sleep(for: limit)) != nil else { return }

@@ -26,7 +26,7 @@ extension RegistryWatcher {
                 within: self.configuration.refreshTimeout,
                 "reading the registry",
                 // A read that outlived its deadline may carry a change (a notification's): read again.
-                late: { self.trigger.yield() },
+                late: { _ in self.trigger.yield() },
                 operation: { () throws(RegistryError) in
                     let models: RegistryModels
                     do throws(RegistryError) {
@@ -125,7 +125,7 @@ extension RegistryWatcher {
                     try await DeadlineRace.run(
                         within: self.configuration.refreshTimeout,
                         "checking the registry pool",
-                        late: {},
+                        late: { _ in },
                         operation: { () throws(RegistryError) in
                             do {
                                 try await self.client.withConnection { connection in

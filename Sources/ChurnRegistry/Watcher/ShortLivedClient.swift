@@ -29,7 +29,7 @@ enum ShortLivedClient {
         return try await DeadlineRace.run(
             within: limit,
             "reading the registry",
-            late: {},
+            late: { _ in },
             operation: { () throws(RegistryError) in try await body(client) }
         )
     }
