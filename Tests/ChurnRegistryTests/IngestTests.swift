@@ -138,6 +138,28 @@ struct IngestTests {
         }
     }
 
+    @Test("each commit that changes a customer gives it one more version, carried by its update and by loads")
+    func versionsCountCommits() async throws {
+        try await TestRegistry.with { registry, _ in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            try await store.replace(with: [Self.stored])
+            let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)
+            let first = try await ledger.record([[Self.event("v1", .purchase, month: 2, day: 20, amount: 1)]])
+            #expect(first.updated.map(\.version) == [1])
+            let second = try await ledger.record([
+                [
+                    Self.event("v2", .complaint, month: 3, day: 1),
+                    Self.event("v3", crm: 77, .purchase, month: 3, day: 2),
+                ]
+            ])
+            #expect(second.updated.map { "\($0.crm):\($0.version)" }.sorted() == ["42:2", "77:1"])
+            let replayed = try await ledger.record([[Self.event("v2", .complaint, month: 3, day: 1)]])
+            #expect(replayed.updated.isEmpty, "a duplicate changes nothing, and no version")
+            let loaded = try await store.customers().customers
+            #expect(loaded.map { "\($0.crm):\($0.version)" } == ["42:2", "77:1"])
+        }
+    }
+
     @Test("a commit of 30,000 customers' events fits PostgreSQL's lock table")
     func manyCustomersInOneCommit() async throws {
         try await TestRegistry.with { registry, _ in

@@ -13,6 +13,10 @@ public struct StoredCustomer: Sendable {
     /// Per month: its first and last active day (days since 1970-01-01); nil for a month with
     /// events but no activity.
     public var activeDays: [(first: Int, last: Int)?]
+    /// The customer's version in the database when it was read (`customer_versions`: one more
+    /// per commit of ingested events that changed it); 0 when unknown (such as a history read from
+    /// a file). Not archived.
+    public var version: Int64 = 0
 
     public init(
         crm: UInt64,

@@ -160,5 +160,19 @@ public struct Migration: Sendable, Hashable {
                 "CREATE INDEX activity_events_by_transaction ON activity_events (xact)",
             ]
         ),
+        Migration(
+            version: 6,
+            name: "ingest: a version per customer, one more per commit that changes it",
+            statements: [
+                """
+                CREATE TABLE customer_versions (
+                    crm bigint NOT NULL,
+                    product_group text NOT NULL,
+                    version bigint NOT NULL CHECK (version > 0),
+                    PRIMARY KEY (crm, product_group)
+                )
+                """
+            ]
+        ),
     ]
 }

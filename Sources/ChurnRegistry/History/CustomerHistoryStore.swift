@@ -103,38 +103,53 @@ public struct CustomerHistoryStore: Sendable {
         logger: Logger
     ) async throws -> ([StoredCustomer], DatabaseSnapshot) {
         try await Self.inSnapshot(on: connection, logger: logger) { connection in
+            var versions: [String: Int64] = [:]
+            let versionRows = try await connection.query(
+                "SELECT crm, product_group, version FROM customer_versions",
+                logger: logger
+            )
+            for try await (crm, group, version) in versionRows.decode((Int64, String, Int64).self) {
+                versions["\(UInt64(bitPattern: crm))|\(group)"] = version
+            }
             let rows = try await connection.query(Self.selectMonths(), logger: logger)
-            return try await Self.decode(rows).map(\.stored)
+            return try await Self.decode(rows).map { months in
+                var customer = months.stored
+                customer.version = versions["\(customer.crm)|\(customer.productGroup)"] ?? 0
+                return customer
+            }
         }
     }
 
     /// The customers named (CRM numbers and product groups, pairwise) with their stored months from
     /// `since` on (each customer's first month wanted, a month index), in (crm, product group)
     /// order, each with its contract start, the KAG in use of its latest month before `since`,
-    /// and whether it has such a month. A customer with no row at all comes back without months.
+    /// whether it has such a month, and its version (`customer_versions`, 0 when it has none). A
+    /// customer with no row at all comes back without months. Two statements: run it in one
+    /// snapshot (``inSnapshot(on:logger:_:)``, or the ledger's locks) for months and version to agree.
     static func months(
         crms: [Int64],
         productGroups: [String],
         since: [Int],
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> [(customer: CustomerMonths, hasEarlierMonths: Bool)] {
+    ) async throws -> [(customer: CustomerMonths, hasEarlierMonths: Bool, version: Int64)] {
         let sinceDates = since.map { Self.dateText(monthIndex: $0) }
-        var context: [(Int32?, Double?)] = []
+        var context: [(Int32?, Double?, Int64?)] = []
         let contextRows = try await connection.query(
             """
             SELECT (SELECT c.contract_start - DATE '1970-01-01' FROM customer_months c
                     WHERE c.crm = k.crm AND c.product_group = k.grp LIMIT 1),
                 (SELECT c.kag_count FROM customer_months c
                     WHERE c.crm = k.crm AND c.product_group = k.grp AND c.month < k.since
-                    ORDER BY c.month DESC LIMIT 1)
+                    ORDER BY c.month DESC LIMIT 1),
+                (SELECT v.version FROM customer_versions v WHERE v.crm = k.crm AND v.product_group = k.grp)
             FROM unnest(\(crms)::bigint[], \(productGroups)::text[], \(sinceDates)::date[])
                 WITH ORDINALITY AS k(crm, grp, since, position)
             ORDER BY k.position
             """,
             logger: logger
         )
-        for try await row in contextRows.decode((Int32?, Double?).self) { context.append(row) }
+        for try await row in contextRows.decode((Int32?, Double?, Int64?).self) { context.append(row) }
         var binds = PostgresBindings()
         binds.append(crms)
         binds.append(productGroups)
@@ -156,7 +171,7 @@ public struct CustomerHistoryStore: Sendable {
                 ?? CustomerMonths(crm: UInt64(bitPattern: crm), productGroup: group)
             customer.contractStartDay = context.0.map(Int.init)
             customer.kagBeforeFirstMonth = context.1 ?? 0
-            return (customer, context.1 != nil)
+            return (customer, context.1 != nil, context.2 ?? 0)
         }
     }
 

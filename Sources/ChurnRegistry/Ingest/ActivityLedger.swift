@@ -151,6 +151,21 @@ public struct ActivityLedger: Sendable {
             """,
             logger: self.logger
         )
+        // One more version per customer changed, under its lock: scorers take each month at the
+        // highest version they have seen, whatever order updates reach them in.
+        var versions: [String: Int64] = [:]
+        let bumped = try await connection.query(
+            """
+            INSERT INTO customer_versions (crm, product_group, version)
+            SELECT crm, grp, 1 FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
+            ON CONFLICT (crm, product_group) DO UPDATE SET version = customer_versions.version + 1
+            RETURNING crm, product_group, version
+            """,
+            logger: self.logger
+        )
+        for try await (crm, group, version) in bumped.decode((Int64, String, Int64).self) {
+            versions["\(crm)|\(group)"] = version
+        }
         let stored = try await CustomerHistoryStore.months(
             crms: crms,
             productGroups: groups,
@@ -172,12 +187,12 @@ public struct ActivityLedger: Sendable {
                 contracts.append((crms[index], key.productGroup, customer.contractStartDay))
             }
             changed.append(customer)
-            updates.append(
-                customer.update(
-                    fromMonth: since[index] == noMonth ? Int.max : since[index],
-                    hasEarlierMonths: stored[index].hasEarlierMonths
-                )
+            var update = customer.update(
+                fromMonth: since[index] == noMonth ? Int.max : since[index],
+                hasEarlierMonths: stored[index].hasEarlierMonths
             )
+            update.version = versions["\(crms[index])|\(key.productGroup)"] ?? 0
+            updates.append(update)
         }
         try await CustomerHistoryStore.delete(
             crms: crms,

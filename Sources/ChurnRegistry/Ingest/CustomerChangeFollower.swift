@@ -195,12 +195,16 @@ public final class CustomerChangeFollower: Service, Sendable {
         guard let changed = Self.parse(payload), changed.source != self.source, !changed.customers.isEmpty else {
             return
         }
-        let updates = try await Self.read(changed.customers, on: connection, logger: self.logger)
+        let (updates, _) = try await CustomerHistoryStore.inSnapshot(on: connection, logger: self.logger) {
+            connection in
+            try await Self.read(changed.customers, on: connection, logger: self.logger)
+        }
         self.apply(updates)
         self.state.withLockedValue { $0.statistics.customersFollowed += updates.count }
     }
 
-    /// The stored months of `customers` from each one's first changed month on, as updates.
+    /// The stored months of `customers` from each one's first changed month on, as updates of the
+    /// version read (run it in one snapshot).
     private static func read(
         _ customers: [(crm: UInt64, fromMonth: Int, productGroup: String)],
         on connection: PostgresConnection,
@@ -216,7 +220,9 @@ public final class CustomerChangeFollower: Service, Sendable {
             logger: logger
         )
         return zip(customers, read).map { customer, read in
-            read.customer.update(fromMonth: customer.fromMonth, hasEarlierMonths: read.hasEarlierMonths)
+            var update = read.customer.update(fromMonth: customer.fromMonth, hasEarlierMonths: read.hasEarlierMonths)
+            update.version = read.version
+            return update
         }
     }
 

@@ -26,11 +26,27 @@ public final class CustomerBook: Sendable {
 
     struct Entry {
         var customer: Customer
+        /// Per month: the customer's version it was stored from (see
+        /// ``CustomerUpdate/merged(into:monthVersions:)``); empty when every month is of the
+        /// customer's version (as loaded: no memory per month for the many never updated).
+        var monthVersions: [Int64]
         /// The day `features` were derived as of; `Int.min` before the first call.
         var derivedDay = Int.min
         var features: [Double] = []
         /// The ``changeMark`` of the change that stored it (0: loaded).
         var stamp: UInt64 = 0
+
+        /// A customer as loaded: every month of its version.
+        init(loaded customer: Customer) {
+            self.customer = customer
+            self.monthVersions = []
+        }
+
+        init(customer: Customer, monthVersions: [Int64], stamp: UInt64) {
+            self.customer = customer
+            self.monthVersions = monthVersions
+            self.stamp = stamp
+        }
     }
 
     /// The day features are derived as of: `.today`, or a fixed day (`.latestActivity` is
@@ -60,7 +76,7 @@ public final class CustomerBook: Sendable {
         for customer in customers {
             try Self.check(customer)
             let key = Key(crm: customer.crm, productGroup: customer.productGroup)
-            guard entries.updateValue(Entry(customer: customer), forKey: key) == nil else {
+            guard entries.updateValue(Entry(loaded: customer), forKey: key) == nil else {
                 throw ModelError(.invalidHistory, "customer \(customer.crm) in \(customer.productGroup) appears twice")
             }
         }
@@ -83,8 +99,9 @@ public final class CustomerBook: Sendable {
     /// so that changes made outside the entries' lock do not overwrite each other.
     private let applying = NIOLock()
 
-    /// Replaces every held history with `customers` (a fresh load), except those changed by
-    /// ``apply(_:)`` after `mark` (taken before the load began), which are newer than the load.
+    /// Replaces every held history with `customers` (a fresh load). Those changed by ``apply(_:)``
+    /// after `mark` (taken before the load began) may be newer than the load: for them each month
+    /// is kept from whichever holds it at the later version.
     ///
     /// - Returns: the customers refused (histories the book cannot serve from), by key.
     @discardableResult
@@ -97,23 +114,66 @@ public final class CustomerBook: Sendable {
                 refused.append("\(customer.crm) \(customer.productGroup)")
                 continue
             }
-            fresh[Key(crm: customer.crm, productGroup: customer.productGroup)] = Entry(customer: customer)
+            fresh[Key(crm: customer.crm, productGroup: customer.productGroup)] = Entry(loaded: customer)
         }
         self.applying.withLock {
             self.entries.withLockedValue { entries in
-                for (key, entry) in entries where entry.stamp > mark { fresh[key] = entry }
+                for (key, entry) in entries where entry.stamp > mark {
+                    fresh[key] = fresh[key].map { Self.merge(applied: entry, loaded: $0) } ?? entry
+                }
                 entries = fresh
             }
         }
         return refused
     }
 
+    /// A customer applied after a reload's mark and the same customer as reloaded: each month
+    /// from whichever holds it at the higher version, the applied one on a tie (applied after the
+    /// reload began, it is at least as new).
+    private static func merge(applied: Entry, loaded: Entry) -> Entry {
+        var months: [MonthlyActivity] = []
+        var activeDays: [(first: Int, last: Int)?] = []
+        var versions: [Int64] = []
+        let (a, b) = (applied.customer, loaded.customer)
+        func version(_ entry: Entry, _ index: Int) -> Int64 {
+            entry.monthVersions.isEmpty ? entry.customer.version : entry.monthVersions[index]
+        }
+        var (i, j) = (0, 0)
+        while i < a.months.count || j < b.months.count {
+            let monthA = i < a.months.count ? a.months[i].month : Int.max
+            let monthB = j < b.months.count ? b.months[j].month : Int.max
+            let takeA = monthA < monthB || (monthA == monthB && version(applied, i) >= version(loaded, j))
+            if takeA {
+                months.append(a.months[i])
+                activeDays.append(a.activeDays[i])
+                versions.append(version(applied, i))
+            } else {
+                months.append(b.months[j])
+                activeDays.append(b.activeDays[j])
+                versions.append(version(loaded, j))
+            }
+            if monthA <= monthB { i += 1 }
+            if monthB <= monthA { j += 1 }
+        }
+        var customer = Customer(
+            crm: a.crm,
+            productGroup: a.productGroup,
+            contractStartDay: a.version >= b.version ? a.contractStartDay : b.contractStartDay,
+            months: months,
+            activeDays: activeDays
+        )
+        customer.version = max(a.version, b.version)
+        return Entry(customer: customer, monthVersions: versions, stamp: applied.stamp)
+    }
+
     /// How many customers (CRM number and product group) the book holds.
     public var count: Int { self.entries.withLockedValue { $0.count } }
 
     /// Applies what a commit of ingested events changed (``CustomerUpdate``): each customer's
-    /// months from the update's first month on are replaced, and a customer not held yet is added
-    /// when the update is its whole history. Features are derived again at the next call.
+    /// months from the update's first month on are replaced, unless held from a later version of
+    /// the customer (``CustomerUpdate/merged(into:monthVersions:)``: updates may come in any
+    /// order), and a customer not held yet is added when the update is its whole history.
+    /// Features are derived again at the next call.
     ///
     /// - Returns: the updates not applied: of customers the book does not hold whose earlier
     ///   months it does not know (stored after it loaded; it learns them at its next load), or
@@ -129,22 +189,30 @@ public final class CustomerBook: Sendable {
 
     private func applyInTurn(_ updates: [CustomerUpdate]) -> [CustomerUpdate] {
         let keys = updates.map { Key(crm: $0.crm, productGroup: $0.productGroup) }
-        let held = self.entries.withLockedValue { entries in keys.map { entries[$0]?.customer } }
+        let held = self.entries.withLockedValue { entries in
+            keys.map { key in entries[key].map { ($0.customer, $0.monthVersions) } }
+        }
         var skipped: [CustomerUpdate] = []
-        var applied: [(Key, Customer)] = []
+        var applied: [Key: (customer: Customer, monthVersions: [Int64])] = [:]
         for (index, update) in updates.enumerated() {
-            guard let customer = update.applied(to: held[index]), (try? Self.check(customer)) != nil else {
+            // A customer updated twice in one call: the second merges into the first's result.
+            let current = applied[keys[index]] ?? held[index]
+            guard let merged = update.merged(into: current?.0, monthVersions: current?.1 ?? []),
+                (try? Self.check(merged.customer)) != nil
+            else {
                 skipped.append(update)
                 continue
             }
-            applied.append((keys[index], customer))
+            applied[keys[index]] = merged
         }
         self.entries.withLockedValue { entries in
             let stamp = self.changes.withLockedValue { count in
                 count += 1
                 return count
             }
-            for (key, customer) in applied { entries[key] = Entry(customer: customer, stamp: stamp) }
+            for (key, merged) in applied {
+                entries[key] = Entry(customer: merged.customer, monthVersions: merged.monthVersions, stamp: stamp)
+            }
         }
         return skipped
     }
@@ -205,6 +273,11 @@ public final class CustomerBook: Sendable {
         let key = Key(crm: crm, productGroup: productGroup)
         guard let customer = self.entries.withLockedValue({ $0[key]?.customer }) else { return nil }
         return (customer.history(asOfDay: day), day)
+    }
+
+    /// The customer's history as held (every month, whatever the scoring day), with its version.
+    public func stored(crm: UInt64, productGroup: String) -> Customer? {
+        self.entries.withLockedValue { $0[Key(crm: crm, productGroup: productGroup)]?.customer }
     }
 
     /// Whether the book holds the customer.

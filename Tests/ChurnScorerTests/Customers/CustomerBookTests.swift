@@ -232,4 +232,65 @@ struct CustomerBookTests {
         #expect(book.history(crm: 2, productGroup: "fuel_cards")?.history.months.last?.netRevenue == 123_456)
         #expect(book.contains(crm: 4, productGroup: "fuel_cards"))
     }
+
+    @Test("updates applied in either order leave each month at the latest version that changed it")
+    func updatesCommuteByVersion() throws {
+        let customer = Self.customer()
+        let months = customer.months
+        // Version 2 changed January and everything after it (a KAG change); version 3 only March,
+        // and added April. A scorer may get them in either order: its own commit's update and
+        // another scorer's, read by its follower.
+        var two = CustomerUpdate(
+            crm: 4711,
+            productGroup: "fuel_cards",
+            contractStartDay: customer.contractStartDay,
+            fromMonth: months[4].month,
+            months: Array(months[4...]).map {
+                var month = $0
+                month.kagCount += 5
+                return month
+            },
+            activeDays: Array(customer.activeDays[4...]),
+            hasEarlierMonths: true
+        )
+        two.version = 2
+        var march = months[6]
+        march.kagCount += 5
+        march.netRevenue = 99
+        var april = MonthlyActivity(year: 2026, month: 4, netRevenue: 7, kagCount: march.kagCount)
+        april.complaints = 1
+        var three = CustomerUpdate(
+            crm: 4711,
+            productGroup: "fuel_cards",
+            contractStartDay: CivilDate.days(year: 2023, month: 1, day: 1),
+            fromMonth: march.month,
+            months: [march, april],
+            activeDays: [customer.activeDays[6], nil],
+            hasEarlierMonths: true
+        )
+        three.version = 3
+        var results: [StoredCustomer] = []
+        for order in [[two, three], [three, two]] {
+            let book = try CustomerBook(customers: [customer], scoringDay: .fixed(Self.marchEnd))
+            for update in order { #expect(book.apply([update]).isEmpty) }
+            results.append(try #require(book.stored(crm: 4711, productGroup: "fuel_cards")))
+        }
+        for result in results {
+            #expect(
+                result.months.map(\.kagCount) == months.prefix(4).map(\.kagCount) + months[4...].map { $0.kagCount + 5 }
+                    + [march.kagCount]
+            )
+            #expect(result.months.map(\.netRevenue).suffix(2) == [99, 7], "version 3's March and April")
+            #expect(result.contractStartDay == CivilDate.days(year: 2023, month: 1, day: 1), "version 3's")
+            #expect(result.version == 3)
+        }
+        // An update older than what is held changes nothing.
+        let book = try CustomerBook(customers: [customer], scoringDay: .fixed(Self.marchEnd))
+        book.apply([three])
+        var stale = three
+        stale.version = 1
+        stale.months[0].netRevenue = -1
+        book.apply([stale])
+        #expect(book.stored(crm: 4711, productGroup: "fuel_cards")?.months[6].netRevenue == 99)
+    }
 }
