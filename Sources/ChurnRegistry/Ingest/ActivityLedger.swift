@@ -143,21 +143,20 @@ public struct ActivityLedger: Sendable {
         // Customers are locked by bucket (a hash of the key, one of `lockBuckets`), taken in one
         // order by every scorer: no deadlock, no lost update. One lock per customer ran PostgreSQL's
         // shared lock table out of memory past a few tens of thousands in one commit.
-        try await connection.perform(
-            """
-            SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) FROM (
-                SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
-                FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY bucket) AS locks
-            """,
-            logger: self.logger
-        )
-        // One more version per customer changed, under its lock: scorers take each month at the
-        // highest version they have seen, whatever order updates reach them in.
+        // Then, in the same statement, one more version per customer changed, under its lock:
+        // scorers take each month at the highest version they have seen, whatever order updates
+        // reach them in. The locks are a materialized CTE the insert's rows join, so all of them
+        // are held before the first row is written; one statement saves a round trip per commit.
         var versions: [String: Int64] = [:]
         let bumped = try await connection.query(
             """
+            WITH locked AS MATERIALIZED (
+                SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) AS held FROM (
+                    SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
+                    FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY bucket) AS buckets)
             INSERT INTO customer_versions (crm, product_group, version)
-            SELECT crm, grp, 1 FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
+            SELECT t.crm, t.grp, 1 FROM locked, unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
+            WHERE locked.held >= 0
             ON CONFLICT (crm, product_group) DO UPDATE SET version = customer_versions.version + 1
             RETURNING crm, product_group, version
             """,
