@@ -1,4 +1,5 @@
 import ChurnModel
+import ChurnScorer
 import ChurnTesting
 import Foundation
 import Logging
@@ -123,7 +124,7 @@ struct IngestTests {
             let again = try await ledger.record([[Self.event("p1", .purchase, month: 2, day: 20, amount: 100)]])
             #expect(again.accepted == [0])
             #expect(again.duplicates == [1])
-            #expect(again.updated.isEmpty)
+            #expect(again.updated.map(\.crm) == [42], "a replay changes nothing; its customer is read back")
             _ = try await ledger.record([[Self.event("s2", .satisfaction, month: 2, day: 22, amount: 10)]])
             let after = try #require(try await store.customers().customers.first { $0.crm == 42 })
             #expect(after.months[1].satisfaction == 8)
@@ -154,9 +155,34 @@ struct IngestTests {
             ])
             #expect(second.updated.map { "\($0.crm):\($0.version)" }.sorted() == ["42:2", "77:1"])
             let replayed = try await ledger.record([[Self.event("v2", .complaint, month: 3, day: 1)]])
-            #expect(replayed.updated.isEmpty, "a duplicate changes nothing, and no version")
+            #expect(replayed.updated.map(\.version) == [2], "a duplicate changes nothing, not the version either")
             let loaded = try await store.customers().customers
             #expect(loaded.map { "\($0.crm):\($0.version)" } == ["42:2", "77:1"])
+        }
+    }
+
+    @Test("a duplicate brings back its customer as stored: a scorer that acknowledges it serves it")
+    func duplicatesReadTheirCustomersBack() async throws {
+        try await TestRegistry.with { registry, _ in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            try await store.replace(with: [Self.stored])
+            let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)
+            // Committed, but its answer lost: the scorer that sent it never updated its book.
+            let lost = [Self.event("l1", .purchase, month: 2, day: 20, amount: 50)]
+            _ = try await ledger.record([lost])
+            // Sent again with a new event of another customer.
+            let again = try await ledger.record([
+                lost + [Self.event("l2", crm: 77, .purchase, month: 3, day: 1, amount: 5)]
+            ])
+            #expect(again.accepted == [1] && again.duplicates == [1])
+            #expect(again.updated.map(\.crm) == [77, 42], "the new event's customer, then the duplicate's")
+            let book = try CustomerBook(customers: [Self.stored], scoringDay: .fixed(Self.day(3, 31)))
+            book.apply(again.updated)
+            #expect(book.stored(crm: 42, productGroup: Self.group)?.months.map(\.netRevenue) == [1_000, 950])
+            // Only duplicates: read back under their own locks.
+            let only = try await ledger.record([lost])
+            #expect(only.accepted == [0] && only.updated.map(\.crm) == [42])
+            #expect(only.updated.first?.version == 1)
         }
     }
 

@@ -21,7 +21,10 @@ public struct ActivityLedger: Sendable {
         public var accepted: [Int]
         /// Per batch: its events recorded before (or earlier in the same recording).
         public var duplicates: [Int]
-        /// What the new events changed of each customer, as now stored.
+        /// What the new events changed of each customer, as now stored, then the customers of
+        /// events recorded before, as stored from those events' months on (a scorer that
+        /// acknowledges a duplicate must serve it, though the commit that recorded it may have
+        /// lost its answer). Only the first are notified.
         public var updated: [CustomerUpdate]
     }
 
@@ -48,7 +51,8 @@ public struct ActivityLedger: Sendable {
     }
 
     /// Records `batches` in one transaction. An event whose id is already recorded (or appears
-    /// earlier in `batches`) is a duplicate: counted, not applied again. A customer's new events
+    /// earlier in `batches`) is a duplicate: counted, not applied again (its customer is read
+    /// back, see ``Outcome/updated``). A customer's new events
     /// are applied in the order they happened (ties by event id). Customers are locked for the
     /// transaction (advisory locks in a fixed order), so scorers recording at once do not lose
     /// each other's changes.
@@ -86,12 +90,71 @@ public struct ActivityLedger: Sendable {
                     }
                 }
                 let applied = events.filter { fresh.contains($0.eventID) }
-                return try await self.apply(applied, on: connection)
+                let recordedBefore = events.filter { !fresh.contains($0.eventID) }
+                // The customers of both are locked at once, in one order: no deadlock.
+                let changed = try await self.apply(applied, alsoLocking: recordedBefore, on: connection)
+                let stored = try await self.stored(
+                    recordedBefore,
+                    besides: changed,
+                    locked: !applied.isEmpty,
+                    on: connection
+                )
+                return changed + stored
             }
         } catch {
             throw RegistryError.wrapping(error, "recording activity events")
         }
         return outcome
+    }
+
+    /// The customers of events recorded before, as stored from their earliest such event's month on
+    /// (those `changed` now aside, whose updates hold them already). A duplicate is usually a
+    /// retry whose first answer was lost: its commit may have landed without its scorer ever
+    /// updating its histories, and a scorer that acknowledges an event must serve it. Read under
+    /// the customers' locks, so months and version agree; nothing is written or notified.
+    private func stored(
+        _ recordedBefore: [Activity],
+        besides changed: [CustomerUpdate],
+        locked: Bool,
+        on connection: PostgresConnection
+    ) async throws -> [CustomerUpdate] {
+        let done = Set(changed.map { "\($0.crm)|\($0.productGroup)" })
+        let noMonth = MonthlyActivity.monthIndex(year: 9999, month: 12)
+        var since: [String: (crm: UInt64, group: String, month: Int)] = [:]
+        for event in recordedBefore where !done.contains("\(event.crm)|\(event.productGroup)") {
+            let month = event.kind == .contractStart ? noMonth : CivilDate(days: event.day).monthIndex
+            let key = "\(event.crm)|\(event.productGroup)"
+            since[key] = (event.crm, event.productGroup, min(month, since[key]?.month ?? noMonth))
+        }
+        guard !since.isEmpty else { return [] }
+        let customers = since.values.sorted { ($0.crm, $0.group) < ($1.crm, $1.group) }
+        let crms = customers.map { Int64(bitPattern: $0.crm) }
+        let groups = customers.map(\.group)
+        if !locked {
+            try await connection.perform(
+                """
+                SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) FROM (
+                    SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
+                    FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY bucket) AS buckets
+                """,
+                logger: self.logger
+            )
+        }
+        let read = try await CustomerHistoryStore.months(
+            crms: crms,
+            productGroups: groups,
+            since: customers.map(\.month),
+            on: connection,
+            logger: self.logger
+        )
+        return zip(customers, read).map { customer, read in
+            var update = read.customer.update(
+                fromMonth: customer.month == noMonth ? Int.max : customer.month,
+                hasEarlierMonths: read.hasEarlierMonths
+            )
+            update.version = read.version
+            return update
+        }
     }
 
     /// Inserts the events not recorded yet; their ids.
@@ -119,8 +182,13 @@ public struct ActivityLedger: Sendable {
     /// Only the months an event can change are read and rewritten: a customer's months from the
     /// month of its earliest new event on (a KAG change reaches later months too), with the KAG
     /// in use of the month before them and the contract start. The rest of a history stays as
-    /// stored, so the work is per event, not per month of history.
-    private func apply(_ events: [Activity], on connection: PostgresConnection) async throws -> [CustomerUpdate] {
+    /// stored, so the work is per event, not per month of history. The customers of `others`
+    /// (events recorded before) are locked with them, and not changed.
+    private func apply(
+        _ events: [Activity],
+        alsoLocking others: [Activity],
+        on connection: PostgresConnection
+    ) async throws -> [CustomerUpdate] {
         guard !events.isEmpty else { return [] }
         struct Key: Hashable, Comparable {
             var crm: UInt64
@@ -153,7 +221,8 @@ public struct ActivityLedger: Sendable {
             WITH locked AS MATERIALIZED (
                 SELECT count(pg_advisory_xact_lock(\(Self.lockNamespace), bucket)) AS held FROM (
                     SELECT DISTINCT (hashtextextended(grp, crm) & \(Self.lockBuckets - 1))::int AS bucket
-                    FROM unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp) ORDER BY bucket) AS buckets)
+                    FROM unnest(\(crms + others.map { Int64(bitPattern: $0.crm) })::bigint[],
+                        \(groups + others.map(\.productGroup))::text[]) AS t(crm, grp) ORDER BY bucket) AS buckets)
             INSERT INTO customer_versions (crm, product_group, version)
             SELECT t.crm, t.grp, 1 FROM locked, unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
             WHERE locked.held >= 0
