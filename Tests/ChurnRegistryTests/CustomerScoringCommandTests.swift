@@ -269,45 +269,20 @@ struct CustomerScoringCommandTests {
     }
 
     @Test func eventsIngestedThroughOneScorerReachAnother() async throws {
-        let url = try await TestRegistry.freshDatabase().urlString
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("two-scorers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let certs = folder.appendingPathComponent("certs").path
-        let history = folder.appendingPathComponent("history.csv").path
-        #expect(try await RegistryCommandTests.run(["db", "migrate", "--database-url", url]).status == 0)
-        #expect(
-            try await RegistryCommandTests.run([
-                "demo-data", "--companies", "20", "--months", "14", "--seed", "4", "--history", history,
-                "--to-database", "--database-url", url,
-            ]).status == 0
-        )
-        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+        let demo = try await DemoScorers.make("two-scorers")
+        defer { demo.remove() }
+        let (folder, certs) = (demo.folder, demo.certs)
         let fields = try #require(
-            try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").dropFirst().first
+            try String(contentsOfFile: demo.history, encoding: .utf8).split(separator: "\n").dropFirst().first
         ).split(separator: ",")
         let (crm, group) = (String(fields[0]), String(fields[1]))
-
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let executable = URL(fileURLWithPath: try BuiltExecutable("churnguard", packageRoot: root).path)
         var scorers: [Process] = []
         defer { for scorer in scorers where scorer.isRunning { kill(scorer.processIdentifier, SIGKILL) } }
         var ports: [Int] = []
         for number in 1...2 {
-            let portFile = folder.appendingPathComponent("port-\(number)").path
-            let scorer = Process()
-            scorer.executableURL = executable
-            scorer.arguments = [
-                "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
-                "--customers-from-database", "--scoring-day", "latest-activity", "--cache-dir",
-                folder.appendingPathComponent("cache-\(number)").path,
-            ]
-            scorer.standardOutput = FileHandle.nullDevice
-            scorer.standardError = FileHandle.nullDevice
-            try scorer.run()
-            scorers.append(scorer)
-            ports.append(try #require(try await waitForPortFile(portFile, of: scorer, limit: .seconds(90))))
+            let scorer = try await demo.startScorer(number)
+            scorers.append(scorer.process)
+            ports.append(scorer.port)
         }
         func trend(_ port: Int) async throws -> String {
             try await RegistryCommandTests.run([

@@ -322,12 +322,20 @@ struct IngestTests {
 
     @Test("the database goes away while events are ingested: every event ends up recorded exactly once")
     func databaseOutageLosesNothing() async throws {
+        try await Self.withDedicatedPostgres { url, directory in
+            try await Self.ingestThroughAnOutage(url: url, directory: directory)
+        }
+    }
+
+    /// Runs `body` with a PostgreSQL server of its own (which it may stop and start), stopped and
+    /// removed afterwards.
+    static func withDedicatedPostgres(_ body: (DatabaseURL, String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pg-\(UUID().uuidString)")
             .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let url = try DatabaseURL(try await TestPostgres.startDedicated(directory: directory))
         do {
-            try await Self.ingestThroughAnOutage(url: url, directory: directory)
+            try await body(url, directory)
         } catch {
             try? await TestPostgres.stopDedicated(directory: directory)
             throw error
@@ -405,20 +413,12 @@ struct IngestTests {
 
     @Test("after a long outage the writer commits again within seconds of the database's return")
     func writerRecoversPromptlyAfterALongOutage() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingest-pg-\(UUID().uuidString)")
-            .path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let url = try DatabaseURL(try await TestPostgres.startDedicated(directory: directory))
-        do {
+        try await Self.withDedicatedPostgres { url, directory in
             let recovery = try await Self.recoveryAfterAnOutage(url: url, directory: directory, outage: .seconds(75))
             // The pool of a client that lived through the outage tries again only every ~15 s by
             // then (its backoff grows with the outage, to a minute); a fresh client at once.
             #expect(recovery < .seconds(5), "the first commit after the restart took \(recovery)")
-        } catch {
-            try? await TestPostgres.stopDedicated(directory: directory)
-            throw error
         }
-        try await TestPostgres.stopDedicated(directory: directory)
     }
 
     /// How long after the database's restart the writer's first commit succeeds, when batches kept

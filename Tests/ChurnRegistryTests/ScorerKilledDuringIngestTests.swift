@@ -23,23 +23,10 @@ struct ScorerKilledDuringIngestTests {
 
     @Test("events acknowledged before the kill are all recorded and applied once; the rest once more when sent again")
     func nothingAcknowledgedIsLost() async throws {
-        let database = try await TestRegistry.freshDatabase()
-        let url = database.urlString
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("killed-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let certs = folder.appendingPathComponent("certs").path
-        let history = folder.appendingPathComponent("history.csv").path
-        #expect(try await RegistryCommandTests.run(["db", "migrate", "--database-url", url]).status == 0)
-        #expect(
-            try await RegistryCommandTests.run([
-                "demo-data", "--companies", "20", "--months", "14", "--seed", "4", "--history", history,
-                "--to-database", "--database-url", url,
-            ]).status == 0
-        )
-        #expect(try await RegistryCommandTests.run(["certs", "dev", "--out", certs]).status == 0)
+        let demo = try await DemoScorers.make("killed")
+        defer { demo.remove() }
         // The first customer of the history, its last month and last active day.
-        let rows = try String(contentsOfFile: history, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = try String(contentsOfFile: demo.history, encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         let first = try #require(rows.first)
         let (crm, productGroup) = (UInt64(first[0])!, String(first[1]))
@@ -49,7 +36,7 @@ struct ScorerKilledDuringIngestTests {
         try #require(date.count == 3)
         let day = CivilDate.days(year: date[0], month: date[1], day: date[2])
 
-        let client = PostgresClient(configuration: database.configuration, backgroundLogger: TestRegistry.logger)
+        let client = PostgresClient(configuration: demo.database.configuration, backgroundLogger: TestRegistry.logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -75,13 +62,13 @@ struct ScorerKilledDuringIngestTests {
 
             // Senders ingest batches of 5 purchases of 1 each until told to stop; the scorer is
             // killed while they do.
-            let first = try await Self.startScorer(folder: folder, certs: certs, url: url, number: 1)
+            let first = try await demo.startScorer(1)
             let outcomes = NIOLockedValueBox(Outcomes())
             let stop = NIOLockedValueBox(false)
             let tls = ClientTLS(
-                trustRoots: "\(certs)/ca.pem",
-                certificateChain: "\(certs)/client.pem",
-                privateKey: "\(certs)/client.key"
+                trustRoots: "\(demo.certs)/ca.pem",
+                certificateChain: "\(demo.certs)/client.pem",
+                privateKey: "\(demo.certs)/client.key"
             )
             func purchases(_ ids: [String]) -> IngestRequest {
                 IngestRequest(
@@ -152,7 +139,7 @@ struct ScorerKilledDuringIngestTests {
 
             // A scorer started again takes the failed batches: each comes back whole, as new
             // events or as duplicates of ones that committed before the kill.
-            let second = try await Self.startScorer(folder: folder, certs: certs, url: url, number: 2)
+            let second = try await demo.startScorer(2)
             defer { kill(second.process.processIdentifier, SIGKILL) }
             var again = configuration
             again.target = .init(host: "127.0.0.1", port: second.port)
@@ -167,31 +154,5 @@ struct ScorerKilledDuringIngestTests {
             #expect(end.events == total && end.distinct == total, "every event sent is recorded once")
             #expect(abs(end.revenue - (base.revenue + Double(total))) < 0.01, "and applied once: \(end.revenue)")
         }
-    }
-
-    static func startScorer(
-        folder: URL,
-        certs: String,
-        url: String,
-        number: Int
-    ) async throws -> (process: Process, port: Int) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let portFile = folder.appendingPathComponent("port-\(number)").path
-        let scorer = Process()
-        scorer.executableURL = URL(fileURLWithPath: try BuiltExecutable("churnguard", packageRoot: root).path)
-        scorer.arguments = [
-            "scorer", "--tls-dir", certs, "--port", "0", "--port-file", portFile, "--database-url", url,
-            "--customers-from-database", "--scoring-day", "latest-activity", "--cache-dir",
-            folder.appendingPathComponent("cache-\(number)").path,
-        ]
-        scorer.standardOutput = FileHandle.nullDevice
-        scorer.standardError = FileHandle.nullDevice
-        try scorer.run()
-        guard let port = try await waitForPortFile(portFile, of: scorer, limit: .seconds(90)) else {
-            kill(scorer.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadNoSuchFile)
-        }
-        return (scorer, port)
     }
 }

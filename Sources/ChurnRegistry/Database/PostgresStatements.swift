@@ -30,7 +30,6 @@ extension PostgresClient {
         file: String = #fileID,
         line: Int = #line
     ) async throws {
-        let rows = try await self.query(statement, logger: logger, file: file, line: line)
-        for try await _ in rows {}
+        try await self.withConnection { try await $0.perform(statement, logger: logger, file: file, line: line) }
     }
 }
