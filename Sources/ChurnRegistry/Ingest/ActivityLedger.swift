@@ -78,6 +78,9 @@ public struct ActivityLedger: Sendable {
             }
         }
         guard !candidates.isEmpty else { return outcome }
+        // In id order: two commits in flight that insert some of the same ids (a retry while the
+        // first try still commits) wait for each other in one order, never in a cycle.
+        candidates.sort { $0.event.eventID < $1.event.eventID }
         let events = candidates.map(\.event)
         do {
             outcome.updated = try await self.client.withTransaction(logger: self.logger) { connection in

@@ -28,15 +28,20 @@ public final class IngestWriter: Service, Sendable {
         public var maxQueuedEvents: Int
         /// How long one commit may take before its batches fail. Default 10 s.
         public var commitTimeout: Duration
+        /// Transactions in flight at once, each on a connection of its own: while one commits,
+        /// the next takes what queued meanwhile. Default 2.
+        public var concurrentCommits: Int
 
         public init(
             maxBatchesPerCommit: Int = 256,
             maxQueuedEvents: Int = 100_000,
-            commitTimeout: Duration = .seconds(10)
+            commitTimeout: Duration = .seconds(10),
+            concurrentCommits: Int = 2
         ) {
             self.maxBatchesPerCommit = maxBatchesPerCommit
             self.maxQueuedEvents = maxQueuedEvents
             self.commitTimeout = commitTimeout
+            self.concurrentCommits = max(1, concurrentCommits)
         }
     }
 
@@ -98,8 +103,9 @@ public final class IngestWriter: Service, Sendable {
     private let logger: Logger
     private let onCommit: @Sendable ([CustomerUpdate]) -> Void
     private let queue = NIOLockedValueBox(Queue())
-    private let doorbell: AsyncStream<Void>
-    private let ring: AsyncStream<Void>.Continuation
+    /// One per commit loop: a queued batch rings them all, and an idle loop takes it.
+    private let doorbells: [AsyncStream<Void>]
+    private let rings: [AsyncStream<Void>.Continuation]
     private let accepted = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "accepted")])
     private let duplicates = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "duplicate")])
     private let failed = Counter(label: "churnguard_ingest_events", dimensions: [("outcome", "failed")])
@@ -120,7 +126,11 @@ public final class IngestWriter: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.onCommit = onCommit
-        (self.doorbell, self.ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let streams = (0..<configuration.concurrentCommits).map { _ in
+            AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+        self.doorbells = streams.map(\.stream)
+        self.rings = streams.map(\.continuation)
     }
 
     /// Queues a batch; the future completes on `eventLoop` once it is committed, or fails with a
@@ -139,21 +149,35 @@ public final class IngestWriter: Service, Sendable {
         if let refusal {
             promise.fail(refusal)
         } else {
-            self.ring.yield()
+            for ring in self.rings { ring.yield() }
         }
         return promise.futureResult
     }
 
-    /// Commits batches as they come until graceful shutdown; then refuses new ones, commits those
-    /// queued and returns.
+    /// Commits batches as they come, ``Configuration/concurrentCommits`` transactions at a time,
+    /// until graceful shutdown; then refuses new ones, commits those queued and returns.
+    ///
+    /// Commits in flight together never wait for each other's customers in a cycle: each takes
+    /// its customers' locks in one sorted statement, and inserts its events in id order.
     public func run() async {
-        var session = Session(url: self.url, source: self.source, logger: self.logger)
         await withGracefulShutdownHandler {
-            for await _ in self.doorbell { await self.commitQueued(through: &session) }
+            await withDiscardingTaskGroup { group in
+                for doorbell in self.doorbells {
+                    group.addTask {
+                        var session = Session(url: self.url, source: self.source, logger: self.logger)
+                        for await _ in doorbell { await self.commitQueued(through: &session) }
+                        session.running.cancel()
+                        await session.running.value
+                    }
+                }
+            }
         } onGracefulShutdown: {
-            self.ring.finish()
+            for ring in self.rings { ring.finish() }
         }
+        // Batches queued after the loops' last look: refused from now on, those committed here.
         self.queue.withLockedValue { $0.closed = true }
+        guard self.queue.withLockedValue({ !$0.jobs.isEmpty }) else { return }
+        var session = Session(url: self.url, source: self.source, logger: self.logger)
         await self.commitQueued(through: &session)
         session.running.cancel()
         await session.running.value
