@@ -7,9 +7,10 @@ internal import PostgresNIO
 public import ServiceLifecycle
 
 /// A scorer's writer of ingested events: callers ``submit(_:on:)`` batches from their event
-/// loops; the service records what has queued in one transaction at a time (group commit, through
-/// an ``ActivityLedger``), tells `onCommit` which customers changed, and only then completes each
-/// batch's future. A batch is therefore acknowledged only once it is committed.
+/// loops; the service records what has queued in one transaction (group commit, through an
+/// ``ActivityLedger``; up to ``Configuration/concurrentCommits`` such transactions in flight),
+/// tells `onCommit` which customers changed, and only then completes each batch's future. A
+/// batch is therefore acknowledged only once it is committed.
 ///
 /// Bounded: past ``Configuration/maxQueuedEvents`` a batch is refused at once
 /// (``Failure/busy``). A commit that has not finished within ``Configuration/commitTimeout``
