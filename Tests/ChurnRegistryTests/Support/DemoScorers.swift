@@ -1,6 +1,7 @@
 import ChurnRegistry
 import ChurnTesting
 import Foundation
+import Testing
 
 /// For tests of scorers as processes: a fresh database holding 20 demo companies' histories
 /// (seed 4, 14 months), development certificates, and `churnguard scorer` processes serving them.
@@ -34,9 +35,7 @@ struct DemoScorers {
             ["certs", "dev", "--out", made.certs],
         ] {
             let outcome = try await RegistryCommandTests.run(arguments)
-            guard outcome.status == 0 else {
-                throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: outcome.output])
-            }
+            try #require(outcome.status == 0, "churnguard \(arguments[0]) failed: \(outcome.output)")
         }
         return made
     }
@@ -60,13 +59,8 @@ struct DemoScorers {
         scorer.standardOutput = FileHandle.nullDevice
         scorer.standardError = FileHandle.nullDevice
         try scorer.run()
-        guard let port = try await waitForPortFile(portFile, of: scorer, limit: .seconds(90)) else {
-            kill(scorer.processIdentifier, SIGKILL)
-            throw CocoaError(
-                .fileReadNoSuchFile,
-                userInfo: [NSLocalizedDescriptionKey: "scorer \(number) did not listen"]
-            )
-        }
-        return (scorer, port)
+        let port = try await waitForPortFile(portFile, of: scorer, limit: .seconds(90))
+        if port == nil { kill(scorer.processIdentifier, SIGKILL) }
+        return (scorer, try #require(port, "scorer \(number) did not listen within 90 s"))
     }
 }
