@@ -40,7 +40,7 @@ struct DemoDataCommand: AsyncParsableCommand {
 
     @Flag(
         help:
-            "Also store the monthly histories in the registry's database (customer_months), replacing what is there; `churnguard train --from-database` trains on them."
+            "Also store the monthly histories in the registry's database (customer_months), replacing what is there (running scorers load them without a restart); `churnguard train --from-database` trains on them."
     )
     var toDatabase = false
 
@@ -105,8 +105,10 @@ struct DemoDataCommand: AsyncParsableCommand {
         }
         if self.toDatabase {
             let url = try self.database.url()
-            try await HistoryDatabase.store(timelines, url: url, command: "demo-data")
-            print("stored the monthly histories of \(timelines.count) customers in \(url)")
+            let generation = try await HistoryDatabase.store(timelines, url: url, command: "demo-data")
+            print(
+                "stored the monthly histories of \(timelines.count) customers in \(url) (generation \(generation): running scorers load them now)"
+            )
         }
     }
 

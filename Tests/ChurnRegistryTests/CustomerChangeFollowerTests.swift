@@ -31,7 +31,7 @@ struct CustomerChangeFollowerTests {
             snapshotInterval: snapshotInterval,
             changeMark: { book.changeMark },
             apply: { book.apply($0) },
-            replaceAll: { book.replaceAll(with: $0, keepingChangesAfter: $1) }
+            replaceAll: { book.replaceAll(with: $0, keepingChangesAfter: $1, discardingVersionsBelow: $2) }
         )
     }
 
@@ -183,6 +183,145 @@ struct CustomerChangeFollowerTests {
                     "the commit followed before the gap is not read again"
                 )
                 #expect(book.history(crm: 42, productGroup: IngestTests.group)?.history.months.last?.netRevenue == 12)
+                await services.triggerGracefulShutdown()
+                try await group.next()
+            }
+        }
+    }
+
+    @Test("a replace of every history reaches a listening scorer's book without a restart")
+    func followsAReplaceOfEveryHistory() async throws {
+        try await TestRegistry.with { registry, url in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            var leaving = IngestTests.stored
+            leaving.crm = 77
+            try await store.replace(with: [IngestTests.stored, leaving])
+            let loaded = try await store.customers()
+            let book = try CustomerBook(customers: loaded.customers, scoringDay: .fixed(IngestTests.day(3, 31)))
+            let follower = Self.follower(url: url, source: "here", book: book, after: loaded.snapshot)
+            let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger, source: "elsewhere")
+            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
+            func revenues(_ crm: UInt64) -> [Double]? {
+                book.stored(crm: crm, productGroup: IngestTests.group)?.months.map(\.netRevenue)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                try await Self.eventually("the follower listens") { follower.isListening }
+                _ = try await ledger.record([[IngestTests.event("r1", .purchase, month: 3, day: 9, amount: 12)]])
+                try await Self.eventually("the commit is followed") { revenues(42) == [1_000, 900, 12] }
+
+                // The new histories: 42 with other months, 77 gone, 55 new.
+                var changed = IngestTests.stored
+                changed.months = [MonthlyActivity(year: 2025, month: 1, netRevenue: 5, kagCount: 1)]
+                changed.activeDays = [(IngestTests.day(1, 5), IngestTests.day(1, 6))]
+                var joining = IngestTests.stored
+                joining.crm = 55
+                let generation = try await store.replace(with: [changed, joining])
+                try await Self.eventually("the replace is loaded") { follower.statistics.replacesLoaded == 1 }
+                #expect(revenues(42) == [5], "the event of before the replace went with it")
+                #expect(!book.contains(crm: 77, productGroup: IngestTests.group))
+                #expect(revenues(55) == [1_000, 900])
+                #expect(book.stored(crm: 42, productGroup: IngestTests.group)?.version == generation)
+
+                // Commits after the replace are followed as before.
+                _ = try await ledger.record([[IngestTests.event("r2", .purchase, month: 1, day: 20, amount: 3)]])
+                try await Self.eventually("a commit after the replace is followed") { revenues(42) == [8] }
+                #expect(follower.statistics.reloads == 1 && follower.statistics.customersFollowed == 2)
+                await services.triggerGracefulShutdown()
+                try await group.next()
+            }
+        }
+    }
+
+    @Test("ingest running through a replace of every history: every scorer's book ends as stored")
+    func ingestThroughAReplace() async throws {
+        try await TestRegistry.with { registry, url in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            func customers(_ crms: ClosedRange<UInt64>, revenue: Double) -> [StoredCustomer] {
+                crms.map { crm in
+                    var customer = IngestTests.stored
+                    customer.crm = crm
+                    customer.months[1].netRevenue = revenue
+                    return customer
+                }
+            }
+            try await store.replace(with: customers(1...20, revenue: 900))
+            let loaded = try await store.customers()
+            let scoring = ScoringDay.fixed(IngestTests.day(3, 31))
+            let bookA = try CustomerBook(customers: loaded.customers, scoringDay: scoring)
+            let bookB = try CustomerBook(customers: loaded.customers, scoringDay: scoring)
+            let writer = IngestWriter(url: url, source: "a", logger: TestRegistry.logger) { bookA.apply($0) }
+            let followerA = Self.follower(url: url, source: "a", book: bookA, after: loaded.snapshot)
+            let followerB = Self.follower(url: url, source: "b", book: bookB, after: loaded.snapshot)
+            let services = ServiceGroup(services: [writer, followerA, followerB], logger: TestRegistry.logger)
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                try await Self.eventually("both followers listen") { followerA.isListening && followerB.isListening }
+                // Eight callers ingest March purchases of customers 1 to 30 while the histories
+                // are replaced by those of 10 to 30 (with another February): only a load of the
+                // replace brings its February, and drops the January and February of 1 to 9.
+                try await withThrowingTaskGroup(of: Void.self) { callers in
+                    for caller in 0..<8 {
+                        callers.addTask {
+                            for call in 0..<40 {
+                                let crm = UInt64((caller * 7 + call * 3) % 30 + 1)
+                                let event = IngestTests.event(
+                                    "c\(caller)-\(call)",
+                                    crm: crm,
+                                    .purchase,
+                                    month: 3,
+                                    day: 10,
+                                    amount: Double(call + 1)
+                                )
+                                _ = try await writer.submit([event], on: loop).get()
+                            }
+                        }
+                    }
+                    callers.addTask {
+                        try await Task.sleep(for: .milliseconds(150))
+                        try await store.replace(with: customers(10...30, revenue: 700))
+                    }
+                    try await callers.waitForAll()
+                }
+                let stored = try await store.customers().customers
+                func same(_ book: CustomerBook) -> Bool {
+                    book.count == stored.count
+                        && stored.allSatisfy { customer in
+                            guard let held = book.stored(crm: customer.crm, productGroup: customer.productGroup) else {
+                                return false
+                            }
+                            return held.months.map(\.month) == customer.months.map(\.month)
+                                && held.months.map(\.netRevenue) == customer.months.map(\.netRevenue)
+                        }
+                }
+                try await Self.eventually("A's book is as stored") { same(bookA) }
+                try await Self.eventually("B's book is as stored") { same(bookB) }
+                #expect(followerA.statistics.replacesLoaded == 1 && followerB.statistics.replacesLoaded == 1)
+                await services.triggerGracefulShutdown()
+                try await group.next()
+            }
+        }
+    }
+
+    @Test("a scorer that was not listening during a replace of every history loads them at its catch-up")
+    func catchesUpWithAReplace() async throws {
+        try await TestRegistry.with { registry, url in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            try await store.replace(with: [IngestTests.stored])
+            let loaded = try await store.customers()
+            var other = IngestTests.stored
+            other.crm = 55
+            try await store.replace(with: [other])
+            let book = try CustomerBook(customers: loaded.customers, scoringDay: .fixed(IngestTests.day(3, 31)))
+            let follower = Self.follower(url: url, source: "here", book: book, after: loaded.snapshot)
+            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                try await Self.eventually("the follower listens") { follower.isListening }
+                #expect(follower.statistics.replacesLoaded == 1 && follower.statistics.reloads == 1)
+                #expect(!book.contains(crm: 42, productGroup: IngestTests.group))
+                #expect(book.contains(crm: 55, productGroup: IngestTests.group))
                 await services.triggerGracefulShutdown()
                 try await group.next()
             }

@@ -149,12 +149,34 @@ struct CustomerScoringCommandTests {
         let metrics = String(decoding: data, as: UTF8.self)
         #expect(metrics.contains("churnguard_customers_held \(customers)"), "\(metrics)")
 
+        // The same histories stored again (a replace forgets ingested events): the running scorer
+        // loads them, and serves the customer as before the purchase.
+        let restored = try await RegistryCommandTests.run([
+            "demo-data", "--companies", "40", "--months", "14", "--seed", "9", "--to-database", "--database-url", url,
+        ])
+        #expect(restored.status == 0, "\(restored.output)")
+        #expect(restored.output.contains("running scorers load them now"), "\(restored.output)")
+        var trendRestored = ""
+        for _ in 0..<200 {
+            trendRestored = try await RegistryCommandTests.run(
+                ["trend", "--crm", crm, "--product-group", group, "--months", "6"] + address
+            ).output
+            if trendRestored == trend.output { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(trendRestored == trend.output, "the scorer serves the replaced histories")
+        let scoreRestored = try await RegistryCommandTests.run(
+            ["score", "--crm", crm, "--product-group", group, "--top-drivers", "2"] + address
+        )
+        #expect(scoreRestored.output == answer.output)
+
         kill(scorer.processIdentifier, SIGTERM)
         for _ in 0..<300 where scorer.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         scorer.waitUntilExit()
         #expect(scorer.terminationStatus == 0)
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(output.contains("customer histories loaded"), "\(output)")
+        #expect(output.contains("every history was replaced"), "\(output)")
         #expect(output.contains("scoring_day="), "\(output)")
 
         // Started again with the database unreachable, it serves the histories it cached.

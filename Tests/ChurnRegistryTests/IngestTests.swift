@@ -143,21 +143,82 @@ struct IngestTests {
     func versionsCountCommits() async throws {
         try await TestRegistry.with { registry, _ in
             let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
-            try await store.replace(with: [Self.stored])
+            let generation = try await store.replace(with: [Self.stored])
+            #expect(generation == 1, "the first replace: no version before it")
+            #expect(try await store.customers().customers.map(\.version) == [generation])
             let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)
             let first = try await ledger.record([[Self.event("v1", .purchase, month: 2, day: 20, amount: 1)]])
-            #expect(first.updated.map(\.version) == [1])
+            #expect(first.updated.map(\.version) == [generation + 1])
             let second = try await ledger.record([
                 [
                     Self.event("v2", .complaint, month: 3, day: 1),
                     Self.event("v3", crm: 77, .purchase, month: 3, day: 2),
                 ]
             ])
-            #expect(second.updated.map { "\($0.crm):\($0.version)" }.sorted() == ["42:2", "77:1"])
+            let versions = Dictionary(uniqueKeysWithValues: second.updated.map { ($0.crm, $0.version) })
+            #expect(versions[42] == generation + 2)
+            // A first version comes from a sequence (each commit draws one per customer it
+            // locks): above the replace's generation, whatever the number.
+            let first77 = try #require(versions[77])
+            #expect(first77 > generation)
             let replayed = try await ledger.record([[Self.event("v2", .complaint, month: 3, day: 1)]])
-            #expect(replayed.updated.map(\.version) == [2], "a duplicate changes nothing, not the version either")
+            #expect(
+                replayed.updated.map(\.version) == [generation + 2],
+                "a duplicate changes nothing, not the version either"
+            )
             let loaded = try await store.customers().customers
-            #expect(loaded.map { "\($0.crm):\($0.version)" } == ["42:2", "77:1"])
+            #expect(loaded.map { "\($0.crm):\($0.version)" } == ["42:\(generation + 2)", "77:\(first77)"])
+        }
+    }
+
+    @Test(
+        "a replace of every history gives its customers a generation above every version, and snapshots that miss it find it"
+    )
+    func replaceGivesAGeneration() async throws {
+        try await TestRegistry.with { registry, _ in
+            let store = CustomerHistoryStore(client: registry.client, logger: TestRegistry.logger)
+            try await store.replace(with: [Self.stored])
+            let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)
+            for index in 0..<3 {
+                _ = try await ledger.record([[Self.event("g\(index)", .purchase, month: 2, day: 20, amount: 1)]])
+            }
+            _ = try await ledger.record([[Self.event("g-new", crm: 77, .purchase, month: 3, day: 2)]])
+            let before = try await store.customers()
+            #expect(before.customers.map(\.crm) == [42, 77] && before.customers[0].version == 4)
+            var other = Self.stored
+            other.crm = 55
+            let generation = try await store.replace(with: [Self.stored, other])
+            #expect(before.customers.allSatisfy { $0.version < generation }, "above every version before")
+            let after = try await store.customers()
+            #expect(
+                after.customers.map { "\($0.crm):\($0.version)" } == ["42:\(generation)", "55:\(generation)"],
+                "77 is gone"
+            )
+            #expect(after.customers[0].months.map(\.netRevenue) == [1_000, 900], "the events are forgotten")
+            let next = try await ledger.record([
+                [
+                    Self.event("g-after", .purchase, month: 3, day: 2),
+                    Self.event("g-77", crm: 77, .purchase, month: 3, day: 3),
+                ]
+            ])
+            #expect(next.accepted == [2])
+            #expect(next.updated.allSatisfy { $0.version > generation }, "\(next.updated.map(\.version))")
+            let found = try await registry.client.withConnection { connection in
+                (
+                    try await CustomerHistoryStore.replacement(
+                        after: before.snapshot,
+                        on: connection,
+                        logger: TestRegistry.logger
+                    ),
+                    try await CustomerHistoryStore.replacement(
+                        after: after.snapshot,
+                        on: connection,
+                        logger: TestRegistry.logger
+                    )
+                )
+            }
+            #expect(found.0 == generation, "a snapshot from before the replace does not see it")
+            #expect(found.1 == nil, "one from after it does")
         }
     }
 
@@ -182,7 +243,7 @@ struct IngestTests {
             // Only duplicates: read back under their own locks.
             let only = try await ledger.record([lost])
             #expect(only.accepted == [0] && only.updated.map(\.crm) == [42])
-            #expect(only.updated.first?.version == 1)
+            #expect(only.updated.first?.version == 2, "the replace's generation 1, then the lost commit")
         }
     }
 

@@ -14,8 +14,9 @@ public struct StoredCustomer: Sendable {
     /// events but no activity.
     public var activeDays: [(first: Int, last: Int)?]
     /// The customer's version in the database when it was read (`customer_versions`: one more
-    /// per commit of ingested events that changed it); 0 when unknown (such as a history read from
-    /// a file). Not archived.
+    /// per commit of ingested events that changed it, and a new generation, above every version
+    /// before, at each replace of every history); 0 when unknown (such as a history read from a
+    /// file). Not archived.
     public var version: Int64 = 0
 
     public init(

@@ -174,5 +174,24 @@ public struct Migration: Sendable, Hashable {
                 """
             ]
         ),
+        Migration(
+            version: 7,
+            name: "bulk replaces of every history, which running scorers load again",
+            statements: [
+                // One row per replace: its generation (the version every replaced customer got) and
+                // its transaction, so that a scorer that was not listening finds it in its catch-up.
+                """
+                CREATE TABLE history_replacements (
+                    generation bigint PRIMARY KEY CHECK (generation > 0),
+                    customers bigint NOT NULL,
+                    replaced_at timestamptz NOT NULL DEFAULT now(),
+                    xact xid8 NOT NULL DEFAULT pg_current_xact_id()
+                )
+                """,
+                // The version a customer's first commit gives it. A sequence, not a read of the
+                // last generation: a commit that waited for a replace's locks reads it after them.
+                "CREATE SEQUENCE customer_first_versions",
+            ]
+        ),
     ]
 }

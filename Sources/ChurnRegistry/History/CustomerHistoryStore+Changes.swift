@@ -48,4 +48,25 @@ extension CustomerHistoryStore {
         }
         return customers
     }
+
+    /// The generation of the latest replace of every history (``replace(with:progress:)``) that
+    /// `snapshot` does not see, if any: a scorer whose histories were read in it must read every
+    /// history again.
+    static func replacement(
+        after snapshot: DatabaseSnapshot,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            SELECT max(generation) FROM history_replacements
+            WHERE xact >= pg_snapshot_xmin(\(snapshot.text)::pg_snapshot)
+                AND NOT pg_visible_in_snapshot(xact, \(snapshot.text)::pg_snapshot)
+            """,
+            logger: logger
+        )
+        var generation: Int64?
+        for try await latest in rows.decode(Int64?.self) { generation = latest }
+        return generation
+    }
 }

@@ -30,13 +30,21 @@ public struct CustomerHistoryStore: Sendable {
     /// histories replaced; `progress` gets the rows written so far. A month's satisfaction counts
     /// as one survey.
     ///
+    /// Running scorers load the new histories without a restart: the replace holds every
+    /// customer's lock (no ingest commit runs meanwhile), gives every customer it stores a new
+    /// generation as its version (above every version before, so a scorer's merge takes the new
+    /// months), records the generation in `history_replacements` (a scorer that was not
+    /// listening finds it there) and notifies ``ActivityLedger/channel`` of it.
+    ///
+    /// - Returns: the generation, the version every stored customer now has.
     /// - Throws: ``RegistryError/Code/invalidRequest`` for a customer whose months and active days
     ///   differ in count; ``RegistryError/Code/unavailable`` when the database fails (nothing is
     ///   replaced then).
+    @discardableResult
     public func replace(
         with customers: [Customer],
         progress: @Sendable (Int) -> Void = { _ in }
-    ) async throws(RegistryError) {
+    ) async throws(RegistryError) -> Int64 {
         var rows: [CustomerMonths] = []
         rows.reserveCapacity(customers.count)
         for customer in customers {
@@ -55,14 +63,74 @@ public struct CustomerHistoryStore: Sendable {
             )
         }
         do {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            return try await self.client.withTransaction(logger: self.logger) { connection in
+                let generation = try await Self.lockEveryCustomer(on: connection, logger: self.logger)
                 try await connection.perform("DELETE FROM customer_months", logger: self.logger)
                 try await connection.perform("DELETE FROM activity_events", logger: self.logger)
+                try await connection.perform("DELETE FROM customer_versions", logger: self.logger)
                 try await Self.insert(rows, on: connection, logger: self.logger, progress: progress)
+                try await connection.perform(
+                    """
+                    INSERT INTO customer_versions (crm, product_group, version)
+                    SELECT DISTINCT crm, product_group, \(generation)::bigint FROM customer_months
+                    """,
+                    logger: self.logger
+                )
+                // Customers first versioned from now on start above the generation.
+                try await connection.perform(
+                    "SELECT setval('customer_first_versions', \(generation)::bigint)",
+                    logger: self.logger
+                )
+                try await connection.perform(
+                    "INSERT INTO history_replacements (generation, customers) VALUES (\(generation), \(rows.count))",
+                    logger: self.logger
+                )
+                try await connection.perform(
+                    "SELECT pg_notify(\(ActivityLedger.channel), \(Self.replacedPayload(generation: generation)))::text",
+                    logger: self.logger
+                )
+                return generation
             }
         } catch {
             throw RegistryError.wrapping(error, "storing customer histories")
         }
+    }
+
+    /// Takes every customer's advisory lock, in the order ingest commits take theirs (so neither
+    /// deadlocks), and returns the next generation: above every version and generation so far.
+    private static func lockEveryCustomer(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await connection.perform(
+            """
+            SELECT count(pg_advisory_xact_lock(\(ActivityLedger.lockNamespace), bucket)) FROM (
+                SELECT bucket FROM generate_series(0, \(ActivityLedger.lockBuckets - 1)) AS bucket ORDER BY bucket
+            ) AS buckets
+            """,
+            logger: logger
+        )
+        let rows = try await connection.query(
+            """
+            SELECT coalesce(greatest(
+                (SELECT max(version) FROM customer_versions),
+                (SELECT CASE WHEN is_called THEN last_value END FROM customer_first_versions),
+                (SELECT max(generation) FROM history_replacements)), 0) + 1
+            """,
+            logger: logger
+        )
+        var generation: Int64 = 1
+        for try await next in rows.decode(Int64.self) { generation = next }
+        return generation
+    }
+
+    /// The notification of a replace of every history: a line naming no scorer, then `*` and the
+    /// generation (a line no commit of ingested events sends).
+    static func replacedPayload(generation: Int64) -> String { "history replace\n*\t\(generation)" }
+
+    /// The generation a notification of ``ActivityLedger/channel`` announces, when it is a
+    /// replace's.
+    static func replacedGeneration(_ payload: String) -> Int64? {
+        let lines = payload.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count == 2, lines[1].hasPrefix("*\t") else { return nil }
+        return Int64(lines[1].dropFirst(2)).flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// Every stored history, as one read saw them.

@@ -36,7 +36,9 @@ public struct ActivityLedger: Sendable {
     /// The channel each commit notifies (``CustomerChanges``), once committed: the first line
     /// names the source, each further line one changed customer as `crm<TAB>first month<TAB>product
     /// group` (the first month as a month index; a payload holds at most about 7,000 bytes, so a
-    /// commit may send several).
+    /// commit may send several). A replace of every history
+    /// (``CustomerHistoryStore/replace(with:progress:)``) sends `history replace`, then `*<TAB>`
+    /// and its generation.
     public static let channel = "churn_customers"
 
     /// The advisory locks a commit takes at most: customers share them by a hash of their key.
@@ -218,6 +220,8 @@ public struct ActivityLedger: Sendable {
         // scorers take each month at the highest version they have seen, whatever order updates
         // reach them in. The locks are a materialized CTE the insert's rows join, so all of them
         // are held before the first row is written; one statement saves a round trip per commit.
+        // A customer's first version comes from a sequence, read once the locks are held: above
+        // the generation of a replace of every history that this commit waited for.
         var versions: [String: Int64] = [:]
         let bumped = try await connection.query(
             """
@@ -227,7 +231,8 @@ public struct ActivityLedger: Sendable {
                     FROM unnest(\(crms + others.map { Int64(bitPattern: $0.crm) })::bigint[],
                         \(groups + others.map(\.productGroup))::text[]) AS t(crm, grp) ORDER BY bucket) AS buckets)
             INSERT INTO customer_versions (crm, product_group, version)
-            SELECT t.crm, t.grp, 1 FROM locked, unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
+            SELECT t.crm, t.grp, nextval('customer_first_versions')
+            FROM locked, unnest(\(crms)::bigint[], \(groups)::text[]) AS t(crm, grp)
             WHERE locked.held >= 0
             ON CONFLICT (crm, product_group) DO UPDATE SET version = customer_versions.version + 1
             RETURNING crm, product_group, version

@@ -23,8 +23,15 @@ public import ServiceLifecycle
 ///
 /// With no snapshot (a scorer that started from its cache with the database down), the first
 /// connection loads every history again instead and hands them to `replaceAll` with the change
-/// mark taken before the load (``CustomerBook/replaceAll(with:keepingChangesAfter:)`` keeps what
-/// was applied meanwhile).
+/// mark taken before the load
+/// (``CustomerBook/replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)`` keeps what was
+/// applied meanwhile).
+///
+/// A replace of every history (``CustomerHistoryStore/replace(with:progress:)``, such as
+/// `demo-data --to-database`) is not a change of some customers: notified, or found by a catch-up
+/// in `history_replacements`, it makes the follower load every history again, and hand them to
+/// `replaceAll` with the replace's generation, below which what the book applied meanwhile is
+/// older than the replace and discarded.
 public final class CustomerChangeFollower: Service, Sendable {
     /// What the follower has done, for tests and logs.
     public struct Statistics: Sendable, Hashable {
@@ -38,6 +45,9 @@ public final class CustomerChangeFollower: Service, Sendable {
         public var customersCaughtUp = 0
         /// Times the snapshot a catch-up starts from moved on while listening.
         public var snapshotsAdvanced = 0
+        /// Replaces of every history loaded (notified, or found by a catch-up); each is one of
+        /// the ``reloads``.
+        public var replacesLoaded = 0
     }
 
     private let client: PostgresClient
@@ -47,7 +57,7 @@ public final class CustomerChangeFollower: Service, Sendable {
     private let snapshotInterval: Duration
     private let changeMark: @Sendable () -> UInt64
     private let apply: @Sendable ([CustomerUpdate]) -> Void
-    private let replaceAll: @Sendable ([StoredCustomer], UInt64) -> Void
+    private let replaceAll: @Sendable ([StoredCustomer], UInt64, Int64) -> Void
     private let state: NIOLockedValueBox<(statistics: Statistics, listening: Bool, snapshot: DatabaseSnapshot?)>
 
     /// - Parameters:
@@ -60,7 +70,7 @@ public final class CustomerChangeFollower: Service, Sendable {
     ///     while listening.
     ///   - changeMark: the book's ``CustomerBook/changeMark``.
     ///   - apply: ``CustomerBook/apply(_:)``.
-    ///   - replaceAll: ``CustomerBook/replaceAll(with:keepingChangesAfter:)``.
+    ///   - replaceAll: ``CustomerBook/replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)``.
     public init(
         url: DatabaseURL,
         source: String,
@@ -70,7 +80,7 @@ public final class CustomerChangeFollower: Service, Sendable {
         snapshotInterval: Duration = .seconds(30),
         changeMark: @escaping @Sendable () -> UInt64,
         apply: @escaping @Sendable ([CustomerUpdate]) -> Void,
-        replaceAll: @escaping @Sendable ([StoredCustomer], UInt64) -> Void
+        replaceAll: @escaping @Sendable ([StoredCustomer], UInt64, Int64) -> Void
     ) {
         self.client = .background(url, logger: logger)
         self.source = source
@@ -112,6 +122,10 @@ public final class CustomerChangeFollower: Service, Sendable {
                                     advanced = .now
                                     continue
                                 }
+                                if let generation = CustomerHistoryStore.replacedGeneration(notification.payload) {
+                                    try await self.reload(on: connection, replaced: generation)
+                                    continue
+                                }
                                 try await self.follow(notification.payload, on: connection)
                                 if barrier == nil, ContinuousClock.now - advanced >= self.snapshotInterval {
                                     barrier = try await self.sendBarrier(on: connection)
@@ -136,22 +150,20 @@ public final class CustomerChangeFollower: Service, Sendable {
         }
     }
 
-    /// Reads again what was committed since the last read of the histories, or, with none known,
-    /// every history; keeps the snapshot it read in.
+    /// Reads again what was committed since the last read of the histories, or every history
+    /// when none is known or a replace of every history came since; keeps the snapshot it read in.
     private func catchUp(on connection: PostgresConnection) async throws {
         let started = ContinuousClock.now
         guard let last = self.state.withLockedValue({ $0.snapshot }) else {
-            let mark = self.changeMark()
-            let (customers, snapshot) = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
-            self.replaceAll(customers, mark)
-            self.state.withLockedValue {
-                $0.statistics.reloads += 1
-                $0.snapshot = snapshot
-            }
-            self.logger.info(
-                "customer histories reloaded to follow other scorers' changes",
-                metadata: ["customers": "\(customers.count)", "took": "\(ContinuousClock.now - started)"]
-            )
+            try await self.reload(on: connection, replaced: nil)
+            return
+        }
+        if let generation = try await CustomerHistoryStore.replacement(
+            after: last,
+            on: connection,
+            logger: self.logger
+        ) {
+            try await self.reload(on: connection, replaced: generation)
             return
         }
         let (updates, snapshot) = try await CustomerHistoryStore.inSnapshot(on: connection, logger: self.logger) {
@@ -172,6 +184,31 @@ public final class CustomerChangeFollower: Service, Sendable {
         self.logger.info(
             "caught up with the customer changes committed since the last read",
             metadata: ["customers": "\(updates.count)", "took": "\(ContinuousClock.now - started)"]
+        )
+    }
+
+    /// Loads every history again and hands them to `replaceAll` with the change mark taken before
+    /// the load, and with the generation of the replace of every history that made it load
+    /// (`replaced`; nil when none did, which discards nothing applied meanwhile); keeps the
+    /// snapshot it read in.
+    private func reload(on connection: PostgresConnection, replaced generation: Int64?) async throws {
+        let started = ContinuousClock.now
+        let mark = self.changeMark()
+        let (customers, snapshot) = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
+        self.replaceAll(customers, mark, generation ?? 0)
+        self.state.withLockedValue {
+            $0.statistics.reloads += 1
+            if generation != nil { $0.statistics.replacesLoaded += 1 }
+            $0.snapshot = snapshot
+        }
+        self.logger.info(
+            generation == nil
+                ? "customer histories reloaded to follow other scorers' changes"
+                : "customer histories reloaded: every history was replaced",
+            metadata: [
+                "customers": "\(customers.count)", "generation": "\(generation ?? 0)",
+                "took": "\(ContinuousClock.now - started)",
+            ]
         )
     }
 

@@ -91,21 +91,33 @@ public final class CustomerBook: Sendable {
         self.entries = NIOLockedValueBox(entries)
     }
 
-    /// Changes applied so far, counted; `replaceAll(with:keepingChangesAfter:)` keeps what was
-    /// applied after the mark it is given.
+    /// Changes applied so far, counted; `replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)`
+    /// keeps what was applied after the mark it is given.
     public var changeMark: UInt64 { self.changes.withLockedValue { $0 } }
     private let changes = NIOLockedValueBox<UInt64>(0)
-    /// Held by ``apply(_:)`` and ``replaceAll(with:keepingChangesAfter:)`` for their whole work,
+    /// Held by ``apply(_:)`` and ``replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)`` for their whole work,
     /// so that changes made outside the entries' lock do not overwrite each other.
     private let applying = NIOLock()
+    /// The generation of the last replace of every history loaded: updates of lower versions are
+    /// older than it (0: none).
+    private let versionFloor = NIOLockedValueBox<Int64>(0)
 
     /// Replaces every held history with `customers` (a fresh load). Those changed by ``apply(_:)``
     /// after `mark` (taken before the load began) may be newer than the load: for them each month
     /// is kept from whichever holds it at the later version.
     ///
+    /// A load after a replace of every history passes the replace's generation as `floor`:
+    /// months applied at a lower version are older than the replace, which may have removed
+    /// them, so they are discarded (with the customer, when none is left and the load lacks it),
+    /// and so are updates of lower versions that ``apply(_:)`` gets from then on.
+    ///
     /// - Returns: the customers refused (histories the book cannot serve from), by key.
     @discardableResult
-    public func replaceAll(with customers: [Customer], keepingChangesAfter mark: UInt64) -> [String] {
+    public func replaceAll(
+        with customers: [Customer],
+        keepingChangesAfter mark: UInt64,
+        discardingVersionsBelow floor: Int64 = 0
+    ) -> [String] {
         var fresh: [Key: Entry] = [:]
         fresh.reserveCapacity(customers.count)
         var refused: [String] = []
@@ -119,12 +131,32 @@ public final class CustomerBook: Sendable {
         self.applying.withLock {
             self.entries.withLockedValue { entries in
                 for (key, entry) in entries where entry.stamp > mark {
-                    fresh[key] = fresh[key].map { Self.merge(applied: entry, loaded: $0) } ?? entry
+                    guard let kept = Self.discarding(entry, below: floor) else { continue }
+                    fresh[key] = fresh[key].map { Self.merge(applied: kept, loaded: $0) } ?? kept
                 }
                 entries = fresh
             }
+            self.versionFloor.withLockedValue { $0 = max($0, floor) }
         }
         return refused
+    }
+
+    /// `entry` without its months of versions below `floor`; nil when none is left.
+    private static func discarding(_ entry: Entry, below floor: Int64) -> Entry? {
+        let customer = entry.customer
+        if entry.monthVersions.isEmpty { return customer.version >= floor ? entry : nil }
+        let kept = entry.monthVersions.indices.filter { entry.monthVersions[$0] >= floor }
+        if kept.count == customer.months.count { return entry }
+        guard !kept.isEmpty else { return nil }
+        var trimmed = Customer(
+            crm: customer.crm,
+            productGroup: customer.productGroup,
+            contractStartDay: customer.contractStartDay,
+            months: kept.map { customer.months[$0] },
+            activeDays: kept.map { customer.activeDays[$0] }
+        )
+        trimmed.version = customer.version
+        return Entry(customer: trimmed, monthVersions: kept.map { entry.monthVersions[$0] }, stamp: entry.stamp)
     }
 
     /// A customer applied after a reload's mark and the same customer as reloaded: each month
@@ -177,7 +209,9 @@ public final class CustomerBook: Sendable {
     ///
     /// - Returns: the updates not applied: of customers the book does not hold whose earlier
     ///   months it does not know (stored after it loaded; it learns them at its next load), or
-    ///   that would make a history the book cannot serve from.
+    ///   that would make a history the book cannot serve from. Updates older than the last
+    ///   replace of every history loaded (see ``replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)``)
+    ///   are dropped, not returned: the replace superseded them.
     ///
     /// The new histories are made outside the entries' lock, so that scoring calls wait for it only
     /// while they are stored; appliers (the scorer's writer, its follower of other scorers'
@@ -194,7 +228,8 @@ public final class CustomerBook: Sendable {
         }
         var skipped: [CustomerUpdate] = []
         var applied: [Key: (customer: Customer, monthVersions: [Int64])] = [:]
-        for (index, update) in updates.enumerated() {
+        let floor = self.versionFloor.withLockedValue { $0 }
+        for (index, update) in updates.enumerated() where update.version >= floor {
             // A customer updated twice in one call: the second merges into the first's result.
             let current = applied[keys[index]] ?? held[index]
             guard let merged = update.merged(into: current?.0, monthVersions: current?.1 ?? []),

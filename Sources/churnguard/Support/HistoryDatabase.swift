@@ -4,11 +4,13 @@ import ChurnRegistry
 
 /// Customer timelines to and from `customer_months`.
 enum HistoryDatabase {
-    /// Writes `timelines` to the database of `url`, replacing what was there.
-    static func store(_ timelines: [CustomerTimeline], url: DatabaseURL, command: String) async throws {
+    /// Writes `timelines` to the database of `url`, replacing what was there; returns the
+    /// replace's generation (running scorers load the new histories).
+    @discardableResult
+    static func store(_ timelines: [CustomerTimeline], url: DatabaseURL, command: String) async throws -> Int64 {
         let customers = timelines.map(Self.customer)
         let total = customers.reduce(0) { $0 + $1.months.count }
-        try await RegistrySession.with(url) { registry in
+        return try await RegistrySession.with(url) { registry in
             try await CustomerHistoryStore(client: registry.client, logger: RegistrySession.logger).replace(
                 with: customers
             ) {

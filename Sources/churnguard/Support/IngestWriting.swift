@@ -46,8 +46,12 @@ enum IngestWriting {
                 book.apply(updates)
                 held.record(book.count)
             },
-            replaceAll: { customers, mark in
-                let refused = book.replaceAll(with: customers, keepingChangesAfter: mark)
+            replaceAll: { customers, mark, generation in
+                let refused = book.replaceAll(
+                    with: customers,
+                    keepingChangesAfter: mark,
+                    discardingVersionsBelow: generation
+                )
                 held.record(book.count)
                 if let first = refused.first {
                     logger.error(

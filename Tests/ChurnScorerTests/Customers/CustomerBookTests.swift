@@ -233,6 +233,67 @@ struct CustomerBookTests {
         #expect(book.contains(crm: 4, productGroup: "fuel_cards"))
     }
 
+    @Test("a reload after a replace of every history discards what was applied at older versions, then and later")
+    func replaceAllDiscardsWhatTheReplaceSuperseded() throws {
+        func versioned(_ customer: CustomerBook.Customer, _ version: Int64) -> CustomerBook.Customer {
+            var customer = customer
+            customer.version = version
+            return customer
+        }
+        func update(crm: UInt64, month: MonthlyActivity, version: Int64, whole: Bool = false) -> CustomerUpdate {
+            var update = CustomerUpdate(
+                crm: crm,
+                productGroup: "fuel_cards",
+                contractStartDay: nil,
+                fromMonth: month.month,
+                months: [month],
+                activeDays: [nil],
+                hasEarlierMonths: !whole
+            )
+            update.version = version
+            return update
+        }
+        let book = try CustomerBook(
+            customers: [1, 2, 3].map { versioned(Self.customer(crm: $0), 5) },
+            scoringDay: .fixed(Self.marchEnd)
+        )
+        let mark = book.changeMark
+        let april = MonthlyActivity(year: 2026, month: 4, netRevenue: 44)
+        var march = Self.customer().months[6]
+        march.netRevenue = 1_111
+        // Applied during the reload: commits from before the replace (generation 10), which
+        // removed April and customers 3 and 9, and one from after it (version 11).
+        book.apply([
+            update(crm: 2, month: april, version: 6),
+            update(crm: 3, month: april, version: 6),
+            update(crm: 9, month: april, version: 6, whole: true),
+            update(crm: 1, month: march, version: 11),
+        ])
+        #expect(book.count == 4 && book.stored(crm: 2, productGroup: "fuel_cards")?.months.last?.month == april.month)
+        var replacedOne = versioned(Self.customer(crm: 1), 10)
+        replacedOne.months[5].netRevenue = 7
+        let refused = book.replaceAll(
+            with: [replacedOne, versioned(Self.customer(crm: 2), 10)],
+            keepingChangesAfter: mark,
+            discardingVersionsBelow: 10
+        )
+        #expect(refused.isEmpty)
+        #expect(book.count == 2, "3 and 9 were removed by the replace")
+        let one = try #require(book.stored(crm: 1, productGroup: "fuel_cards"))
+        #expect(one.months.map(\.netRevenue).suffix(2) == [7, 1_111], "the replace's February, the later March")
+        #expect(one.version == 11)
+        #expect(
+            book.stored(crm: 2, productGroup: "fuel_cards")?.months.map(\.month)
+                == Self.customer(crm: 2).months.map(\.month),
+            "April, of a commit before the replace, is gone"
+        )
+        // An older update that reaches the book late is superseded too; a newer one applies.
+        #expect(book.apply([update(crm: 2, month: april, version: 7)]).isEmpty)
+        #expect(book.stored(crm: 2, productGroup: "fuel_cards")?.months.last?.month == march.month)
+        book.apply([update(crm: 2, month: april, version: 12)])
+        #expect(book.stored(crm: 2, productGroup: "fuel_cards")?.months.last?.netRevenue == 44)
+    }
+
     @Test("updates applied in either order leave each month at the latest version that changed it")
     func updatesCommuteByVersion() throws {
         let customer = Self.customer()
