@@ -128,6 +128,7 @@ struct HarnessAccuracyTests {
     @Test("a target nobody listens on fails every call as UNAVAILABLE, within its bounds")
     func nobodyListening() async throws {
         let certificates = try TestCertificates()
+        defer { certificates.remove() }
         let connections = ConnectionSet(
             target: .init(host: "127.0.0.1", port: 1),
             tls: certificates.clientTLS(presentCertificate: false),

@@ -14,6 +14,7 @@ func withFixedAnswerServer<Result: Sendable>(
     _ body: (ConnectionSet) async throws -> Result
 ) async throws -> Result {
     let certificates = try TestCertificates()
+    defer { certificates.remove() }
     let serverLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let server = FixedAnswerServer(
