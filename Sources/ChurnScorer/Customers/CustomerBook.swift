@@ -1,5 +1,6 @@
 public import ChurnModel
 internal import NIOConcurrencyHelpers
+internal import Synchronization
 
 /// The customer histories a scorer holds in memory, by CRM number and product group, so that a
 /// caller can score a customer by its CRM number alone. Features are derived from a history as of
@@ -50,12 +51,18 @@ public final class CustomerBook: Sendable {
     }
 
     /// The day features are derived as of: `.today`, or a fixed day (`.latestActivity` is
-    /// fixed to the latest active day of the customers when the book is made; with no customers,
-    /// to today).
-    public let scoringDay: ScoringDay
+    /// fixed to the latest active day of the customers when the book is made, and again at each
+    /// ``replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)``; with no customers, to
+    /// today).
+    public var scoringDay: ScoringDay {
+        self.configuredDay == .latestActivity
+            ? .fixed(self.latestActivityDay.load(ordering: .relaxed)) : self.configuredDay
+    }
     /// How features are derived (``FeatureDerivation/schema`` is their order).
     public let derivation: FeatureDerivation
-    /// How many customers (CRM number and product group) the book holds.
+    private let configuredDay: ScoringDay
+    /// With `.latestActivity`: the latest active day of the customers last loaded.
+    private let latestActivityDay: Synchronization.Atomic<Int>
     private let today: @Sendable () -> Int
     private let entries: NIOLockedValueBox<[Key: Entry]>
 
@@ -80,12 +87,10 @@ public final class CustomerBook: Sendable {
                 throw ModelError(.invalidHistory, "customer \(customer.crm) in \(customer.productGroup) appears twice")
             }
         }
-        if scoringDay == .latestActivity {
-            let latest = customers.lazy.compactMap { $0.activeDays.lazy.compactMap { $0?.last }.max() }.max() ?? today()
-            self.scoringDay = .fixed(latest)
-        } else {
-            self.scoringDay = scoringDay
-        }
+        self.configuredDay = scoringDay
+        self.latestActivityDay = Synchronization.Atomic(
+            scoringDay == .latestActivity ? Self.latestActiveDay(of: customers) ?? today() : 0
+        )
         self.derivation = derivation
         self.today = today
         self.entries = NIOLockedValueBox(entries)
@@ -118,6 +123,7 @@ public final class CustomerBook: Sendable {
         keepingChangesAfter mark: UInt64,
         discardingVersionsBelow floor: Int64 = 0
     ) -> [String] {
+        let latest = self.configuredDay == .latestActivity ? Self.latestActiveDay(of: customers) ?? self.today() : 0
         var fresh: [Key: Entry] = [:]
         fresh.reserveCapacity(customers.count)
         var refused: [String] = []
@@ -137,8 +143,14 @@ public final class CustomerBook: Sendable {
                 entries = fresh
             }
             self.versionFloor.withLockedValue { $0 = max($0, floor) }
+            self.latestActivityDay.store(latest, ordering: .relaxed)
         }
         return refused
+    }
+
+    /// The latest active day of `customers`; nil when none has one.
+    private static func latestActiveDay(of customers: [Customer]) -> Int? {
+        customers.lazy.compactMap { $0.activeDays.lazy.compactMap { $0?.last }.max() }.max()
     }
 
     /// `entry` without its months of versions below `floor`; nil when none is left.

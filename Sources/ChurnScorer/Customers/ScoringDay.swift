@@ -13,8 +13,9 @@ public enum ScoringDay: Sendable, Hashable {
     case today
     /// A fixed day, as days since 1970-01-01 (UTC).
     case fixed(Int)
-    /// The latest active day in the histories loaded, fixed when they are loaded: for data that
-    /// ended in the past, scored as its last day saw it.
+    /// The latest active day in the histories loaded, fixed when they are loaded (again at each
+    /// load of every history, such as after a replace of them): for data that ended in the past,
+    /// scored as its last day saw it.
     case latestActivity
 
     /// Parses `today`, `latest-activity` or `YYYY-MM-DD`; nil for anything else or an

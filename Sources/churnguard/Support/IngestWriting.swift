@@ -47,12 +47,19 @@ enum IngestWriting {
                 held.record(book.count)
             },
             replaceAll: { customers, mark, generation in
+                let dayBefore = book.scoringDay
                 let refused = book.replaceAll(
                     with: customers,
                     keepingChangesAfter: mark,
                     discardingVersionsBelow: generation
                 )
                 held.record(book.count)
+                if book.scoringDay != dayBefore {
+                    logger.info(
+                        "the scoring day moved with the histories loaded",
+                        metadata: ["scoring_day": "\(book.scoringDay.text)", "was": "\(dayBefore.text)"]
+                    )
+                }
                 if let first = refused.first {
                     logger.error(
                         "stored histories that cannot be served were left out",

@@ -294,6 +294,27 @@ struct CustomerBookTests {
         #expect(book.stored(crm: 2, productGroup: "fuel_cards")?.months.last?.netRevenue == 44)
     }
 
+    @Test("latest-activity is fixed at each load of every history, and features follow the day")
+    func latestActivityMovesWithAReload() throws {
+        let book = try CustomerBook(customers: [Self.customer(crm: 1)], scoringDay: .latestActivity)
+        let lastActive = Self.customer().activeDays.last!!.last
+        #expect(book.scoringDay == .fixed(lastActive))
+        let before = try #require(try book.features(crm: 1, productGroup: "fuel_cards"))
+        // The new histories run a month longer.
+        var longer = Self.customer(crm: 1)
+        longer.months.append(MonthlyActivity(year: 2026, month: 4, netRevenue: 500, kagCount: 6))
+        longer.activeDays.append((lastActive + 20, lastActive + 25))
+        book.replaceAll(with: [longer], keepingChangesAfter: book.changeMark)
+        #expect(book.scoringDay == .fixed(lastActive + 25))
+        let after = try #require(try book.features(crm: 1, productGroup: "fuel_cards"))
+        #expect(after != before, "derived again as of the new day")
+        #expect(book.history(crm: 1, productGroup: "fuel_cards")?.day == lastActive + 25)
+        // A fixed day stays fixed.
+        let fixed = try CustomerBook(customers: [Self.customer(crm: 1)], scoringDay: .fixed(Self.marchEnd))
+        fixed.replaceAll(with: [longer], keepingChangesAfter: fixed.changeMark)
+        #expect(fixed.scoringDay == .fixed(Self.marchEnd))
+    }
+
     @Test("updates applied in either order leave each month at the latest version that changed it")
     func updatesCommuteByVersion() throws {
         let customer = Self.customer()
