@@ -18,8 +18,8 @@ struct ChurnBenchCommand: AsyncParsableCommand {
             churnbench compare old.json new.json
             """,
         subcommands: [
-            RunCommand.self, SweepCommand.self, HotSwapCommand.self, CompareCommand.self, MergeCommand.self,
-            FloorCommand.self,
+            RunCommand.self, SweepCommand.self, HotSwapCommand.self, ScorerKilledCommand.self, CompareCommand.self,
+            MergeCommand.self, FloorCommand.self,
         ]
     )
 }

@@ -35,6 +35,36 @@ struct ChurnBenchCommandTests {
         #expect(svg.contains("churnguard unary @ 100/s"))
     }
 
+    @Test(
+        "scorer-killed kills one of two scorers under load and starts it again: its calls fail typed, the other's none"
+    )
+    func scorerKilled() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-killed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await churnbench.run([
+            "scorer-killed", "--scorers", "2", "--rate", "200", "--warmup", "0.5", "--kill-after", "1", "--down", "1",
+            "--after", "1.5", "--out", out, "--label", "killed",
+        ])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        for check in [
+            "every call answered or failed with a code (sent = answered + failed): yes",
+            "no call outlived its deadline",
+            "the killed scorer's calls failed as UNAVAILABLE or DEADLINE_EXCEEDED only: yes",
+            "no call to the other scorers failed: yes",
+            "scorer 1 answered again once it listened: yes",
+        ] {
+            #expect(outcome.output.contains(check), "\(check)\n\(outcome.output)")
+        }
+        #expect(!outcome.output.contains("**no**"), "\(outcome.output)")
+        let run = try #require(try LoadReport(contentsOf: out + "/killed.json").targets.first?.runs.first)
+        #expect(run.sent == run.answered + run.failed)
+        // About half the calls of one second went to the dead scorer: they failed, typed.
+        #expect(run.failures["UNAVAILABLE", default: 0] > 20, "\(run.failures)")
+        #expect(Set(run.failures.keys).isSubset(of: ["UNAVAILABLE", "DEADLINE_EXCEEDED"]), "\(run.failures)")
+        #expect(FileManager.default.fileExists(atPath: out + "/killed.md"))
+    }
+
     @Test("a [customers] scenario stores histories in a private PostgreSQL and scores by CRM number alone")
     func runByCRM() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
