@@ -156,7 +156,7 @@ struct ScorerKilledCommand: AsyncParsableCommand {
         let others = events.filter { $0.scorer != 0 }
         let firstFailure = killedScorer.first { $0.failure != nil && $0.at >= moments.killed }?.at
         let lastFailure = killedScorer.last { $0.failure != nil }?.at
-        let backAt = killedScorer.first { $0.failure == nil && $0.at >= moments.listening }?.at
+        let backAt = killedScorer.first { $0.failure == nil && $0.at >= moments.restarted }?.at
         var failuresByCode: [String: Int] = [:]
         for event in killedScorer { if let code = event.failure { failuresByCode[code, default: 0] += 1 } }
         let othersFailed = others.filter { $0.failure != nil }.count
@@ -183,9 +183,8 @@ struct ScorerKilledCommand: AsyncParsableCommand {
             "| | |",
             "|---|---|",
             "| from the kill to the first failed call | \(seconds(firstFailure.map { $0 - moments.killed })) |",
-            "| restart: from its start until it listened | \(seconds(moments.listening - moments.restarted)) |",
             "| from the kill to scorer 1's first answer after it | \(seconds(backAt.map { $0 - moments.killed })) |",
-            "| from listening again to that answer | \(seconds(backAt.map { $0 - moments.listening })) |",
+            "| from its restart to that answer (process start, listen, callers' reconnection) | \(seconds(backAt.map { $0 - moments.restarted })) |",
             "| last failed call of scorer 1, after the kill | \(seconds(lastFailure.map { $0 - moments.killed })) |",
             "| scorer 1's calls failed, by code | \(failuresByCode.isEmpty ? "none" : Self.codes(failuresByCode)) |",
             "| calls to the other scorers failed | \(othersFailed) of \(others.count) |",
