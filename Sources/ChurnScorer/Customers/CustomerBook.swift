@@ -140,11 +140,13 @@ public final class CustomerBook: Sendable {
                     guard let kept = Self.discarding(entry, below: floor) else { continue }
                     fresh[key] = fresh[key].map { Self.merge(applied: kept, loaded: $0) } ?? kept
                 }
-                entries = fresh
+                swap(&entries, &fresh)
             }
             self.versionFloor.withLockedValue { $0 = max($0, floor) }
             self.latestActivityDay.store(latest, ordering: .relaxed)
         }
+        // The old entries are freed here, not under the lock that scoring calls take.
+        fresh.removeAll()
         return refused
     }
 
