@@ -18,7 +18,8 @@ struct ChurnBenchCommand: AsyncParsableCommand {
             churnbench compare old.json new.json
             """,
         subcommands: [
-            RunCommand.self, SweepCommand.self, HotSwapCommand.self, ScorerKilledCommand.self, CompareCommand.self,
+            RunCommand.self, SweepCommand.self, HotSwapCommand.self, ScorerKilledCommand.self,
+            HistoriesReplacedCommand.self, CompareCommand.self,
             MergeCommand.self, FloorCommand.self,
         ]
     )

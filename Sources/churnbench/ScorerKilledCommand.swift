@@ -90,7 +90,7 @@ struct ScorerKilledCommand: AsyncParsableCommand {
             countEach: connectionsEach
         )
         let model = try await environment.health(of: connections).model
-        let timeline = OutageTimeline(scorers: self.scorers, slots: self.scorers * connectionsEach)
+        let timeline = CallTimeline(scorers: self.scorers, slots: self.scorers * connectionsEach)
         let target = timeline.recording(
             ScoreTarget(
                 name: "churnguard unary ×\(self.scorers) scorers, scorer 1 killed",
@@ -137,7 +137,7 @@ struct ScorerKilledCommand: AsyncParsableCommand {
 
     private func summarize(
         measured: LoadResult,
-        timeline: OutageTimeline,
+        timeline: CallTimeline,
         moments: (
             killed: ContinuousClock.Instant, restarted: ContinuousClock.Instant, listening: ContinuousClock.Instant
         )

@@ -65,6 +65,23 @@ struct ChurnBenchCommandTests {
         #expect(FileManager.default.fileExists(atPath: out + "/killed.md"))
     }
 
+    @Test("histories-replaced replaces every history under load: the scorer reloads it and no call fails")
+    func historiesReplaced() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-replaced-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await churnbench.run([
+            "histories-replaced", "--companies", "60", "--rate", "100", "--warmup", "0.5", "--replace-after", "1",
+            "--duration", "8", "--out", out, "--label", "replaced",
+        ])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        #expect(outcome.output.contains("after `demo-data` exited"), "\(outcome.output)")
+        #expect(outcome.output.contains("| while the scorer reloaded |"), "\(outcome.output)")
+        let run = try #require(try LoadReport(contentsOf: out + "/replaced.json").targets.first?.runs.first)
+        #expect(run.failed == 0, "\(run.failures)")
+        #expect(run.answered > 500)
+    }
+
     @Test("a [customers] scenario stores histories in a private PostgreSQL and scores by CRM number alone")
     func runByCRM() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)

@@ -1,9 +1,9 @@
 import ChurnLoad
 import Synchronization
 
-/// How every call ended, when, and on which scorer, while one scorer is killed and started
-/// again: what a caller saw of the outage, call by call.
-final class OutageTimeline: Sendable {
+/// How every call ended, when, how long it took and on which scorer: what a caller saw of an
+/// event under load (a scorer killed, the histories replaced), call by call.
+final class CallTimeline: Sendable {
     /// One call's end.
     struct Event: Sendable {
         /// The scorer the call went to (0-based).
@@ -12,6 +12,8 @@ final class OutageTimeline: Sendable {
         var at: ContinuousClock.Instant
         /// nil when answered; else the failure's code.
         var failure: String?
+        /// From the call's start (its dispatch, not its intended send time) to its end.
+        var took: Duration
     }
 
     let scorers: Int
@@ -29,14 +31,10 @@ final class OutageTimeline: Sendable {
     /// The scorer call `index` goes to.
     func scorer(of index: Int) -> Int { index % self.slots % self.scorers }
 
-    func record(_ index: Int, _ outcome: CallOutcome) {
-        let event: Event
-        switch outcome {
-        case .answered:
-            event = Event(scorer: self.scorer(of: index), at: .now, failure: nil)
-        case .failed(let code, _):
-            event = Event(scorer: self.scorer(of: index), at: .now, failure: code)
-        }
+    func record(_ index: Int, _ outcome: CallOutcome, startedAt: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        var event = Event(scorer: self.scorer(of: index), at: now, failure: nil, took: now - startedAt)
+        if case .failed(let code, _) = outcome { event.failure = code }
         self.events.withLock { $0.append(event) }
     }
 
@@ -49,13 +47,14 @@ final class OutageTimeline: Sendable {
     /// `inner`, with each outcome recorded in the timeline.
     struct Recording<Inner: LoadTarget>: LoadTarget {
         let inner: Inner
-        let timeline: OutageTimeline
+        let timeline: CallTimeline
 
         var name: String { self.inner.name }
 
         func call(_ index: Int) async -> CallOutcome {
+            let started = ContinuousClock.now
             let outcome = await self.inner.call(index)
-            self.timeline.record(index, outcome)
+            self.timeline.record(index, outcome, startedAt: started)
             return outcome
         }
 
