@@ -60,14 +60,7 @@ struct HistoriesReplacedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let churnguard = BenchEnvironment.churnguardPath(self.churnguard)
-        let environment = try BenchEnvironment()
-        do {
-            print(try await self.measure(churnguard: churnguard, environment: environment))
-        } catch {
-            await environment.shutdown()
-            throw error
-        }
-        await environment.shutdown()
+        print(try await BenchEnvironment.with { try await self.measure(churnguard: churnguard, environment: $0) })
     }
 
     private func measure(churnguard: String, environment: BenchEnvironment) async throws -> String {

@@ -68,21 +68,12 @@ struct HotSwapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let churnguard = BenchEnvironment.churnguardPath(self.churnguard)
-        let environment = try BenchEnvironment()
-        do {
+        let report = try await BenchEnvironment.with { environment in
             let url = try environment.database(churnguard: churnguard, given: self.databaseURL)
             setenv("CHURNGUARD_DATABASE_URL", url, 1)
-            let report = try await self.measure(
-                url: try DatabaseURL(url),
-                churnguard: churnguard,
-                environment: environment
-            )
-            print(report)
-        } catch {
-            await environment.shutdown()
-            throw error
+            return try await self.measure(url: try DatabaseURL(url), churnguard: churnguard, environment: environment)
         }
-        await environment.shutdown()
+        print(report)
     }
 
     private func measure(url: DatabaseURL, churnguard: String, environment: BenchEnvironment) async throws -> String {

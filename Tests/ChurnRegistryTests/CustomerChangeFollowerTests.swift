@@ -35,6 +35,17 @@ struct CustomerChangeFollowerTests {
         )
     }
 
+    /// Runs `services` for `body`, then shuts them down gracefully.
+    static func running(_ services: [any Service], _ body: () async throws -> Void) async throws {
+        let group = ServiceGroup(services: services, logger: TestRegistry.logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body()
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+        }
+    }
+
     static func eventually(_ what: String, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while !condition() {
@@ -59,13 +70,11 @@ struct CustomerChangeFollowerTests {
             // A knows what its histories' read saw; B, as if started from its cache, does not.
             let followerA = Self.follower(url: url, source: "a", book: bookA, after: loaded.snapshot)
             let followerB = Self.follower(url: url, source: "b", book: bookB, after: nil)
-            let services = ServiceGroup(services: [writer, followerA, followerB], logger: TestRegistry.logger)
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             func revenue(_ book: CustomerBook, _ crm: UInt64 = 42) -> Double? {
                 book.history(crm: crm, productGroup: IngestTests.group)?.history.months.last?.netRevenue
             }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([writer, followerA, followerB]) {
                 try await Self.eventually("both followers listen") { followerA.isListening && followerB.isListening }
                 #expect(followerA.statistics.reloads == 0 && followerA.statistics.catchUps == 1)
                 #expect(followerB.statistics.reloads == 1 && followerB.statistics.catchUps == 0)
@@ -99,8 +108,6 @@ struct CustomerChangeFollowerTests {
                     followerB.statistics.catchUps >= 1 && revenue(bookB) == 100
                 }
                 #expect(followerB.statistics.reloads == 1, "a reconnection reads the changes, not every history")
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }
@@ -127,9 +134,7 @@ struct CustomerChangeFollowerTests {
 
             let book = try CustomerBook(customers: loaded.customers, scoringDay: .fixed(IngestTests.day(3, 31)))
             let follower = Self.follower(url: url, source: "here", book: book, after: loaded.snapshot)
-            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([follower]) {
                 try await Self.eventually("the follower listens") { follower.isListening }
                 #expect(follower.statistics.reloads == 0)
                 #expect(follower.statistics.catchUps == 1)
@@ -139,8 +144,6 @@ struct CustomerChangeFollowerTests {
                 #expect(months?.last?.complaints == 1)
                 #expect(book.history(crm: 77, productGroup: IngestTests.group)?.history.months.last?.netRevenue == 7)
                 #expect(book.history(crm: 55, productGroup: IngestTests.group)?.history.months[1].netRevenue == 905)
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }
@@ -160,9 +163,7 @@ struct CustomerChangeFollowerTests {
                 snapshotInterval: .zero
             )
             let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger, source: "elsewhere")
-            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([follower]) {
                 try await Self.eventually("the follower listens") { follower.isListening }
                 _ = try await ledger.record([[IngestTests.event("w1", .purchase, month: 3, day: 9, amount: 12)]])
                 try await Self.eventually("the commit is followed and the snapshot moves past it") {
@@ -183,8 +184,6 @@ struct CustomerChangeFollowerTests {
                     "the commit followed before the gap is not read again"
                 )
                 #expect(book.history(crm: 42, productGroup: IngestTests.group)?.history.months.last?.netRevenue == 12)
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }
@@ -200,12 +199,10 @@ struct CustomerChangeFollowerTests {
             let book = try CustomerBook(customers: loaded.customers, scoringDay: .fixed(IngestTests.day(3, 31)))
             let follower = Self.follower(url: url, source: "here", book: book, after: loaded.snapshot)
             let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger, source: "elsewhere")
-            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
             func revenues(_ crm: UInt64) -> [Double]? {
                 book.stored(crm: crm, productGroup: IngestTests.group)?.months.map(\.netRevenue)
             }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([follower]) {
                 try await Self.eventually("the follower listens") { follower.isListening }
                 _ = try await ledger.record([[IngestTests.event("r1", .purchase, month: 3, day: 9, amount: 12)]])
                 try await Self.eventually("the commit is followed") { revenues(42) == [1_000, 900, 12] }
@@ -227,8 +224,6 @@ struct CustomerChangeFollowerTests {
                 _ = try await ledger.record([[IngestTests.event("r2", .purchase, month: 1, day: 20, amount: 3)]])
                 try await Self.eventually("a commit after the replace is followed") { revenues(42) == [8] }
                 #expect(follower.statistics.reloads == 1 && follower.statistics.customersFollowed == 2)
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }
@@ -253,10 +248,8 @@ struct CustomerChangeFollowerTests {
             let writer = IngestWriter(url: url, source: "a", logger: TestRegistry.logger) { bookA.apply($0) }
             let followerA = Self.follower(url: url, source: "a", book: bookA, after: loaded.snapshot)
             let followerB = Self.follower(url: url, source: "b", book: bookB, after: loaded.snapshot)
-            let services = ServiceGroup(services: [writer, followerA, followerB], logger: TestRegistry.logger)
             let loop = MultiThreadedEventLoopGroup.singleton.next()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([writer, followerA, followerB]) {
                 try await Self.eventually("both followers listen") { followerA.isListening && followerB.isListening }
                 // Eight callers ingest March purchases of customers 1 to 30 while the histories
                 // are replaced by those of 10 to 30 (with another February): only a load of the
@@ -298,8 +291,6 @@ struct CustomerChangeFollowerTests {
                 try await Self.eventually("A's book is as stored") { same(bookA) }
                 try await Self.eventually("B's book is as stored") { same(bookB) }
                 #expect(followerA.statistics.replacesLoaded == 1 && followerB.statistics.replacesLoaded == 1)
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }
@@ -315,15 +306,11 @@ struct CustomerChangeFollowerTests {
             try await store.replace(with: [other])
             let book = try CustomerBook(customers: loaded.customers, scoringDay: .fixed(IngestTests.day(3, 31)))
             let follower = Self.follower(url: url, source: "here", book: book, after: loaded.snapshot)
-            let services = ServiceGroup(services: [follower], logger: TestRegistry.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
+            try await Self.running([follower]) {
                 try await Self.eventually("the follower listens") { follower.isListening }
                 #expect(follower.statistics.replacesLoaded == 1 && follower.statistics.reloads == 1)
                 #expect(!book.contains(crm: 42, productGroup: IngestTests.group))
                 #expect(book.contains(crm: 55, productGroup: IngestTests.group))
-                await services.triggerGracefulShutdown()
-                try await group.next()
             }
         }
     }

@@ -154,6 +154,20 @@ final class BenchEnvironment: @unchecked Sendable {
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs `body` in a fresh environment and shuts the environment down afterwards, whether or
+    /// not `body` throws.
+    static func with<Result>(_ body: (BenchEnvironment) async throws -> Result) async throws -> Result {
+        let environment = try BenchEnvironment()
+        do {
+            let result = try await body(environment)
+            await environment.shutdown()
+            return result
+        } catch {
+            await environment.shutdown()
+            throw error
+        }
+    }
+
     /// Stops every process started here, then the private database (after the scorers, before
     /// its folder goes: removed first, PostgreSQL ran on for up to a minute, until it noticed its
     /// lock file gone, beside the next run), and removes the work folder.
