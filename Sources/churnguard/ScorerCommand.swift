@@ -190,10 +190,11 @@ struct ScorerCommand: AsyncParsableCommand {
             var follower: CustomerChangeFollower?
             if configuration.customers.fromDatabase {
                 let url = try Self.registryURL(configuration.registry, for: "loading customer histories")
+                let historyCache = "\(configuration.registry.cacheDirectory)/customers.history-cache"
                 let loaded = try await CustomerLoading.book(
                     url: url,
                     scoringDay: configuration.customers.scoringDay,
-                    cacheFile: "\(configuration.registry.cacheDirectory)/customers.history-cache",
+                    cacheFile: historyCache,
                     logger: logger
                 )
                 customers = loaded.book
@@ -207,6 +208,7 @@ struct ScorerCommand: AsyncParsableCommand {
                     book: loaded.book,
                     after: loaded.snapshot,
                     source: source,
+                    cacheFile: historyCache,
                     logger: logger
                 )
             }

@@ -27,12 +27,14 @@ enum IngestWriting {
 
     /// What keeps `book` current with the events other scorers ingest (their commits, not those of
     /// this process's writer named by the same `source`), from `snapshot` on: the read `book` was
-    /// loaded from (nil: it came from the cache, and the follower reloads every history).
+    /// loaded from (nil: it came from the cache, and the follower reloads every history). Every
+    /// full reload (such as after a replace of every history) is written to `cacheFile`.
     static func follower(
         url: DatabaseURL,
         book: CustomerBook,
         after snapshot: DatabaseSnapshot?,
         source: String,
+        cacheFile: String?,
         logger: Logger
     ) -> CustomerChangeFollower {
         let held = Gauge(label: "churnguard_customers_held")
@@ -54,6 +56,8 @@ enum IngestWriting {
                     discardingVersionsBelow: generation
                 )
                 held.record(book.count)
+                // The cache holds the last full read, as the start-up load writes it.
+                if let cacheFile { CustomerLoading.writeCache(customers, to: cacheFile, logger: logger) }
                 if book.scoringDay != dayBefore {
                     logger.info(
                         "the scoring day moved with the histories loaded",
