@@ -96,6 +96,20 @@ public final class IngestWriter: Service, Sendable {
             self.ledger = ActivityLedger(client: client, logger: logger.quietened, source: source)
             self.running = Task.detached { await client.run() }
         }
+
+        /// Ends the client, waiting for it at most 5 s: PostgresNIO 1.33 can leave a query waiting
+        /// for ever (see ``ShortLivedClient``), and a client holding one must not hold the
+        /// writer's shutdown up with it.
+        func end() async {
+            let running = self.running
+            running.cancel()
+            _ = try? await DeadlineRace.run(
+                within: .seconds(5),
+                "ending the writer's database client",
+                late: { _ in },
+                operation: { () throws(RegistryError) in await running.value }
+            )
+        }
     }
 
     private let url: DatabaseURL
@@ -167,8 +181,7 @@ public final class IngestWriter: Service, Sendable {
                     group.addTask {
                         var session = Session(url: self.url, source: self.source, logger: self.logger)
                         for await _ in doorbell { await self.commitQueued(through: &session) }
-                        session.running.cancel()
-                        await session.running.value
+                        await session.end()
                     }
                 }
             }
@@ -180,8 +193,7 @@ public final class IngestWriter: Service, Sendable {
         guard self.queue.withLockedValue({ !$0.jobs.isEmpty }) else { return }
         var session = Session(url: self.url, source: self.source, logger: self.logger)
         await self.commitQueued(through: &session)
-        session.running.cancel()
-        await session.running.value
+        await session.end()
     }
 
     /// Commits what is queued, a transaction at a time, until the queue is empty; after a failed
