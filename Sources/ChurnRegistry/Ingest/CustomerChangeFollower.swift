@@ -27,6 +27,11 @@ public import ServiceLifecycle
 /// (``CustomerBook/replaceAll(with:keepingChangesAfter:discardingVersionsBelow:)`` keeps what was
 /// applied meanwhile).
 ///
+/// Each session on a connection runs through ``ConnectionLossRace``: when the connection closes
+/// (the server went away, or the client closed it at graceful shutdown), the follower gives the
+/// session up at once, instead of waiting on a statement sent after the close, which PostgresNIO
+/// never answers.
+///
 /// A replace of every history (``CustomerHistoryStore/replace(with:progress:)``, such as
 /// `demo-data --to-database`) is not a change of some customers: notified, or found by a catch-up
 /// in `history_replacements`, it makes the follower load every history again, and hand them to
@@ -105,32 +110,9 @@ public final class CustomerChangeFollower: Service, Sendable {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
                     try await self.client.withConnection { connection in
-                        try await connection.listen(on: ActivityLedger.channel) { notifications in
-                            // From here on nothing is missed: catch up, then follow.
-                            try await self.catchUp(on: connection)
-                            self.state.withLockedValue { $0.listening = true }
-                            backoff = .milliseconds(100)
-                            var barrier: (payload: String, snapshot: DatabaseSnapshot)?
-                            var advanced = ContinuousClock.now
-                            for try await notification in notifications.cancelOnGracefulShutdown() {
-                                if let sent = barrier, notification.payload == sent.payload {
-                                    self.state.withLockedValue {
-                                        $0.snapshot = sent.snapshot
-                                        $0.statistics.snapshotsAdvanced += 1
-                                    }
-                                    barrier = nil
-                                    advanced = .now
-                                    continue
-                                }
-                                if let generation = CustomerHistoryStore.replacedGeneration(notification.payload) {
-                                    try await self.reload(on: connection, replaced: generation)
-                                    continue
-                                }
-                                try await self.follow(notification.payload, on: connection)
-                                if barrier == nil, ContinuousClock.now - advanced >= self.snapshotInterval {
-                                    barrier = try await self.sendBarrier(on: connection)
-                                }
-                            }
+                        try await ConnectionLossRace.run(on: connection, "following customer changes") {
+                            connection in
+                            try await self.listen(on: connection)
                         }
                     }
                 } catch {
@@ -140,6 +122,8 @@ public final class CustomerChangeFollower: Service, Sendable {
                         metadata: ["error": "\(RegistryError.wrapping(error, "following customer changes"))"]
                     )
                 }
+                // A session that got as far as listening starts the backoff again.
+                if self.state.withLockedValue({ $0.listening }) { backoff = .milliseconds(100) }
                 self.state.withLockedValue { $0.listening = false }
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 let wait = backoff
@@ -147,6 +131,38 @@ public final class CustomerChangeFollower: Service, Sendable {
                 backoff = min(backoff * 2, self.maxBackoff)
             }
             group.cancelAll()
+        }
+    }
+
+    /// Listens on `connection`, catches up, then follows each notification until graceful
+    /// shutdown, cancellation or a failure. Run through ``ConnectionLossRace``: a statement sent
+    /// after the connection closed would otherwise hold it for good.
+    private func listen(on connection: PostgresConnection) async throws {
+        try await connection.listen(on: ActivityLedger.channel) { notifications in
+            // From here on nothing is missed: catch up, then follow.
+            try await self.catchUp(on: connection)
+            self.state.withLockedValue { $0.listening = true }
+            var barrier: (payload: String, snapshot: DatabaseSnapshot)?
+            var advanced = ContinuousClock.now
+            for try await notification in notifications.cancelOnGracefulShutdown() {
+                if let sent = barrier, notification.payload == sent.payload {
+                    self.state.withLockedValue {
+                        $0.snapshot = sent.snapshot
+                        $0.statistics.snapshotsAdvanced += 1
+                    }
+                    barrier = nil
+                    advanced = .now
+                    continue
+                }
+                if let generation = CustomerHistoryStore.replacedGeneration(notification.payload) {
+                    try await self.reload(on: connection, replaced: generation)
+                    continue
+                }
+                try await self.follow(notification.payload, on: connection)
+                if barrier == nil, ContinuousClock.now - advanced >= self.snapshotInterval {
+                    barrier = try await self.sendBarrier(on: connection)
+                }
+            }
         }
     }
 
