@@ -41,7 +41,10 @@ public struct Migrator: Sendable {
                 logger: self.logger
             )
             for migration in self.migrations.sorted(by: { $0.version < $1.version }) {
-                let ran = try await self.client.withTransaction(logger: self.logger) { connection in
+                let ran = try await self.client.withTransactionEndingAtClose(
+                    "applying migration \(migration.version)",
+                    logger: self.logger
+                ) { connection in
                     try await connection.perform("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: self.logger)
                     let rows = try await connection.query(
                         "SELECT 1 FROM schema_migrations WHERE version = \(migration.version)",

@@ -43,7 +43,7 @@ public struct CustomerHistoryStore: Sendable {
     @discardableResult
     public func replace(
         with customers: [Customer],
-        progress: @Sendable (Int) -> Void = { _ in }
+        progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws(RegistryError) -> Int64 {
         var rows: [CustomerMonths] = []
         rows.reserveCapacity(customers.count)
@@ -63,7 +63,11 @@ public struct CustomerHistoryStore: Sendable {
             )
         }
         do {
-            return try await self.client.withTransaction(logger: self.logger) { connection in
+            let rows = rows
+            return try await self.client.withTransactionEndingAtClose(
+                "replacing every customer history",
+                logger: self.logger
+            ) { connection in
                 let generation = try await Self.lockEveryCustomer(on: connection, logger: self.logger)
                 try await connection.perform("DELETE FROM customer_months", logger: self.logger)
                 try await connection.perform("DELETE FROM activity_events", logger: self.logger)
@@ -148,7 +152,9 @@ public struct CustomerHistoryStore: Sendable {
     /// Every stored customer, the data's span, and the snapshot they were read in.
     public func customers() async throws(RegistryError) -> StoredHistories {
         do {
-            let (customers, snapshot) = try await self.client.withConnection { connection in
+            let (customers, snapshot) = try await self.client.withConnectionEndingAtClose(
+                "reading customer histories"
+            ) { connection in
                 try await Self.allMonths(on: connection, logger: self.logger)
             }
             var firstDay = Int.max

@@ -57,7 +57,10 @@ public struct ModelRegistry: Sendable {
         let metrics = Self.json(model.metrics)
         let name = model.name
         do {
-            let version = try await self.client.withTransaction(logger: self.logger) { connection in
+            let version = try await self.client.withTransactionEndingAtClose(
+                "publishing \(name)",
+                logger: self.logger
+            ) { connection in
                 try await Self.lock(name, connection, self.logger)
                 let next = try await Self.single(
                     connection.query(
@@ -298,9 +301,12 @@ public struct ModelRegistry: Sendable {
             throw RegistryError(.invalidRequest, "a canary's share must be 1 to 10,000 basis points, not \(share)")
         }
         let target = try await self.version(name: name, version: version)
-        var refusal: String?
+        let refusal: String?
         do {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            refusal = try await self.client.withTransactionEndingAtClose(
+                "promoting \(name) version \(version)",
+                logger: self.logger
+            ) { connection -> String? in
                 try await Self.lock(name, connection, self.logger)
                 let production = try await Self.aliasVersion(name, .production, connection, self.logger)
                 var expected = expectedSchemaHash
@@ -310,9 +316,8 @@ public struct ModelRegistry: Sendable {
                     against = "production (version \(production.version))"
                 }
                 if let expected, expected != target.schemaHash {
-                    refusal =
-                        "version \(version)'s feature schema \(Self.hex64(target.schemaHash)) is not \(against)'s \(Self.hex64(expected))"
                     return
+                        "version \(version)'s feature schema \(Self.hex64(target.schemaHash)) is not \(against)'s \(Self.hex64(expected))"
                 }
                 let previous = try await Self.aliasVersion(name, alias, connection, self.logger)
                 try await connection.perform(
@@ -343,6 +348,7 @@ public struct ModelRegistry: Sendable {
                     detail: alias == .canary ? "\(share) bp" : ""
                 )
                 try await Self.notify(name, connection, self.logger)
+                return nil
             }
         } catch {
             throw RegistryError.wrapping(error, "promoting \(name) version \(version)")
@@ -371,7 +377,8 @@ public struct ModelRegistry: Sendable {
     @discardableResult
     public func rollback(name: String, actor: String) async throws(RegistryError) -> AliasRecord {
         do {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            try await self.client.withTransactionEndingAtClose("rolling back \(name)", logger: self.logger) {
+                connection in
                 try await Self.lock(name, connection, self.logger)
                 guard let current = try await Self.aliasVersion(name, .production, connection, self.logger) else {
                     throw RegistryError(.notFound, "\(name) has no production version to roll back")
@@ -431,7 +438,10 @@ public struct ModelRegistry: Sendable {
             throw RegistryError(.invalidRequest, "production cannot be cleared: promote another version or roll back")
         }
         do {
-            try await self.client.withTransaction(logger: self.logger) { connection in
+            try await self.client.withTransactionEndingAtClose(
+                "clearing \(name)'s \(alias.rawValue)",
+                logger: self.logger
+            ) { connection in
                 try await Self.lock(name, connection, self.logger)
                 guard let current = try await Self.aliasVersion(name, alias, connection, self.logger) else {
                     throw RegistryError(.notFound, "\(name) has no \(alias.rawValue)")
