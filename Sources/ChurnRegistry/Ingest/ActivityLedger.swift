@@ -85,15 +85,13 @@ public struct ActivityLedger: Sendable {
         candidates.sort { $0.event.eventID < $1.event.eventID }
         let events = candidates.map(\.event)
         do {
-            outcome.updated = try await self.client.withTransaction(logger: self.logger) { connection in
+            // Given up when the connection closes: the ROLLBACK after a statement failed by a
+            // database restart would otherwise never be answered (ConnectionLossRace).
+            let (fresh, updated) = try await self.client.withTransactionEndingAtClose(
+                "recording activity events",
+                logger: self.logger
+            ) { connection in
                 let fresh = try await self.insertNew(events, on: connection)
-                for (batch, event) in candidates {
-                    if fresh.contains(event.eventID) {
-                        outcome.accepted[batch] += 1
-                    } else {
-                        outcome.duplicates[batch] += 1
-                    }
-                }
                 let applied = events.filter { fresh.contains($0.eventID) }
                 let recordedBefore = events.filter { !fresh.contains($0.eventID) }
                 // The customers of both are locked at once, in one order: no deadlock.
@@ -104,8 +102,16 @@ public struct ActivityLedger: Sendable {
                     locked: !applied.isEmpty,
                     on: connection
                 )
-                return changed + stored
+                return (fresh, changed + stored)
             }
+            for (batch, event) in candidates {
+                if fresh.contains(event.eventID) {
+                    outcome.accepted[batch] += 1
+                } else {
+                    outcome.duplicates[batch] += 1
+                }
+            }
+            outcome.updated = updated
         } catch {
             throw RegistryError.wrapping(error, "recording activity events")
         }

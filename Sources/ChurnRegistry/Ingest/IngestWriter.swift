@@ -13,8 +13,9 @@ public import ServiceLifecycle
 /// batch is therefore acknowledged only once it is committed.
 ///
 /// Bounded: past ``Configuration/maxQueuedEvents`` a batch is refused at once
-/// (``Failure/busy``). A commit that has not finished within ``Configuration/commitTimeout``
-/// fails its batches (``Failure/database``) so callers can retry, which event ids make safe;
+/// (``Failure/busy``). A commit whose connection closes fails its batches at once
+/// (``Failure/database``), and so does one that has not finished within
+/// ``Configuration/commitTimeout``, so callers can retry, which event ids make safe;
 /// should it commit after all, `onCommit` still runs. After a failed commit the next one goes
 /// through a fresh PostgreSQL client: the old one's pool reconnects after an outage on a backoff
 /// that grows with the outage (to a minute between attempts, PostgresNIO's rule), and a fresh one
