@@ -207,12 +207,13 @@ public final class RegistryWatcher: Service, Sendable {
         var backoff = Duration.milliseconds(100)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await self.client.withConnection { connection in
+                // Raced against the connection's close: LISTEN sent on a connection that has
+                // just closed would never be answered (ConnectionLossRace).
+                try await self.client.withConnectionEndingAtClose("listening for registry changes") { connection in
                     try await connection.listen(on: ModelRegistry.channel) { notifications in
                         // Notifications are delivered only from here on: mark ready, then refresh.
                         self.state.withLockedValue { $0.listening = true }
                         self.trustPool()
-                        backoff = .milliseconds(100)
                         self.trigger.yield()
                         for try await notification in notifications.cancelOnGracefulShutdown() {
                             if notification.payload == self.configuration.modelName {
@@ -226,6 +227,8 @@ public final class RegistryWatcher: Service, Sendable {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 self.logger.debug("registry LISTEN connection failed", metadata: ["error": "\(error)"])
             }
+            // A connection that got as far as listening starts the backoff again.
+            if self.state.withLockedValue({ $0.listening }) { backoff = .milliseconds(100) }
             self.state.withLockedValue { $0.listening = false }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
             self.distrustPool()
