@@ -144,7 +144,9 @@ struct HotSwapUnderLoadTests {
             // Each caller's answers follow the changes in order: once it is answered by a version,
             // never again by one that production left before it (1 → 2 → 3 → 4 → 3).
             let byCaller = log.versions.withLockedValue { $0 }
-            #expect(byCaller.values.reduce(0) { $0 + $1.count } > 100)
+            // Every caller was answered (a count of calls would measure the machine: 75 and 82
+            // calls in the whole test were seen beside the suite's heavier tests on 2 cores).
+            #expect(byCaller.count == 3 && byCaller.values.allSatisfy { !$0.isEmpty })
             let changes: [UInt32] = [1, 2, 3, 4, 3]
             for (caller, versions) in byCaller {
                 var runs: [UInt32] = []
