@@ -23,13 +23,16 @@ extension PostgresConnection {
 
 extension PostgresClient {
     /// Runs a statement on a pooled connection, reading its rows to the end (see
-    /// ``PostgresNIO/PostgresConnection/perform(_:logger:file:line:)``).
+    /// ``PostgresNIO/PostgresConnection/perform(_:logger:file:line:)``); given up should the
+    /// connection close before the statement is sent (``ConnectionLossRace``).
     func perform(
         _ statement: PostgresQuery,
         logger: Logger,
         file: String = #fileID,
         line: Int = #line
     ) async throws {
-        try await self.withConnection { try await $0.perform(statement, logger: logger, file: file, line: line) }
+        try await self.withConnectionEndingAtClose("running a statement") {
+            try await $0.perform(statement, logger: logger, file: file, line: line)
+        }
     }
 }
