@@ -2,7 +2,7 @@ internal import Logging
 internal import PostgresNIO
 
 extension PostgresClient {
-    /// `withConnection`, given up as soon as the connection closes (``ConnectionLossRace``): for
+    /// `withConnection`, given up once the connection has closed (``ConnectionLossRace``): for
     /// work of more than one statement, whose next statement, sent after the server went away,
     /// PostgresNIO 1.33 would never answer.
     ///
@@ -17,7 +17,7 @@ extension PostgresClient {
         }
     }
 
-    /// `withTransaction`, given up as soon as the connection closes: a statement that fails
+    /// `withTransaction`, given up once the connection has closed: a statement that fails
     /// because the server went away is followed by `withTransaction`'s `ROLLBACK`, which
     /// PostgresNIO 1.33 would never answer (the transaction ends with the connection anyway).
     ///
