@@ -78,7 +78,10 @@ struct ShortLivedClientTests {
         try await TestPostgres.stopDedicated(directory: directory)
         let seen = tally.withLockedValue { $0 }
         #expect(seen.ended == total, "every read ended")
-        #expect(seen.longest < limit + .seconds(2), "none waited past its deadline by more than scheduling")
+        // Scheduling slack: beside the suite's other tests on 2 cores a read once ended 3.5 s
+        // after its deadline (its timer's task waited for a thread). A read that waited for the
+        // pool instead would take up to PostgresNIO's minute of backoff, or for ever.
+        #expect(seen.longest < limit + .seconds(10), "none waited past its deadline by more than scheduling")
         #expect(seen.answered > 0, "reads between the outages were answered")
     }
 }
