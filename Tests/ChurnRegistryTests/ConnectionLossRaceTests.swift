@@ -36,14 +36,23 @@ struct ConnectionLossRaceTests {
     static func withConnection(
         _ body: (PostgresConnection, ModelRegistry) async throws -> Void
     ) async throws {
-        try await TestRegistry.with { registry, url in
-            let connection = try await PostgresConnection.connect(
-                configuration: try DatabaseProbe.configuration(url, within: nil),
-                id: 1,
-                logger: TestRegistry.logger
-            )
-            try await body(connection, registry)
-            try? await connection.close()
+        do {
+            try await TestRegistry.with { registry, url in
+                // The URL's 5 s to connect ran out once while the suite's other tests started
+                // together on 2 cores; what is tested here starts after the connection.
+                var configuration = try DatabaseProbe.configuration(url, within: nil)
+                configuration.options.connectTimeout = .seconds(60)
+                let connection = try await PostgresConnection.connect(
+                    configuration: configuration,
+                    id: 1,
+                    logger: TestRegistry.logger
+                )
+                try await body(connection, registry)
+                try? await connection.close()
+            }
+        } catch {
+            // PSQLError describes itself generically; the test must say what failed.
+            Issue.record("the test's database work failed: \(String(reflecting: error))")
         }
     }
 
