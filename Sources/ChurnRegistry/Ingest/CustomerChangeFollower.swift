@@ -29,8 +29,8 @@ public import ServiceLifecycle
 ///
 /// Each session on a connection runs through ``ConnectionLossRace``: when the connection closes
 /// (the server went away, or the client closed it at graceful shutdown), the follower gives the
-/// session up at once, instead of waiting on a statement sent after the close, which PostgresNIO
-/// never answers.
+/// session up within a tenth of a second, instead of waiting on a statement sent after the
+/// close, which PostgresNIO never answers.
 ///
 /// A replace of every history (``CustomerHistoryStore/replace(with:progress:)``, such as
 /// `demo-data --to-database`) is not a change of some customers: notified, or found by a catch-up
@@ -109,11 +109,8 @@ public final class CustomerChangeFollower: Service, Sendable {
             var backoff = Duration.milliseconds(100)
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
-                    try await self.client.withConnection { connection in
-                        try await ConnectionLossRace.run(on: connection, "following customer changes") {
-                            connection in
-                            try await self.listen(on: connection)
-                        }
+                    try await self.client.withConnectionEndingAtClose("following customer changes") { connection in
+                        try await self.listen(on: connection)
                     }
                 } catch {
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
