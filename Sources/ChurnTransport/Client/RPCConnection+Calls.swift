@@ -1,6 +1,6 @@
 public import ChurnWire
 internal import NIOConcurrencyHelpers
-internal import NIOCore
+public import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
 
@@ -16,6 +16,25 @@ extension RPCConnection {
         _ request: Request,
         timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
+        do {
+            return try await self.startUnary(method, request, timeout: timeout).get()
+        } catch {
+            throw error as? RPCError
+                ?? RPCError(.unavailable, "the call to \(self.target) failed: \(error)", cause: error)
+        }
+    }
+
+    /// Starts a unary call and returns its answer as a future on the connection's event loop,
+    /// for callers that live on that loop (load generators, channel handlers): started there, the
+    /// call is written without a thread hop, and its answer is decoded where it is read.
+    /// ``unary(_:_:timeout:)`` is the same call for async callers.
+    ///
+    /// - Returns: a future that fails with an ``RPCError`` as ``unary(_:_:timeout:)`` throws.
+    public func startUnary<Request: WireMessage, Response: WireMessage>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
+    ) -> EventLoopFuture<Response> {
         var body = ByteBuffer()
         var encoder = FrameEncoder(peerAcceptsCompression: false)
         encoder.encode(request, flags: .end, into: &body)
@@ -25,41 +44,27 @@ extension RPCConnection {
             headers.add(name: RPCProtocol.timeoutHeader, value: String(Self.milliseconds(timeout)))
             deadline = .now() + TimeAmount(timeout)
         }
-        let promise = self.channel.eventLoop.makePromise(of: Frame.self)
-        let target = self.target
+        let eventLoop = self.channel.eventLoop
+        let promise = eventLoop.makePromise(of: Frame.self)
+        let call = UnaryCallStart(
+            connection: self.channel,
+            multiplexer: self.multiplexer,
+            headers: headers,
+            body: body,
+            deadline: deadline,
+            limits: self.limits,
+            target: self.target.description,
+            promise: promise
+        )
+        if eventLoop.inEventLoop {
+            call.run()
+        } else {
+            eventLoop.execute { call.run() }
+        }
         let limits = self.limits
-        let requestHeaders = headers
-        let requestBody = body
-        let callDeadline = deadline
-        let connection = self.channel
-        connection.eventLoop.execute {
-            guard connection.isActive else {
-                promise.fail(RPCError(.unavailable, "the connection to \(target) is closed"))
-                return
-            }
-            self.multiplexer.createStreamChannel { stream in
-                stream.eventLoop.makeCompletedFuture {
-                    let handler = UnaryCallHandler(
-                        headers: requestHeaders,
-                        body: requestBody,
-                        deadline: callDeadline,
-                        limits: limits,
-                        target: target.description,
-                        promise: promise
-                    )
-                    try stream.pipeline.syncOperations.addHandler(handler)
-                }
-            }.whenFailure { error in
-                promise.fail(RPCError(.unavailable, "cannot open a stream to \(target): \(error)", cause: error))
-            }
+        return promise.futureResult.flatMapThrowing { frame in
+            try RPCResponseStream<Response>.AsyncIterator.decode(frame, limits: limits)
         }
-        let frame: Frame
-        do {
-            frame = try await promise.futureResult.get()
-        } catch {
-            throw error as? RPCError ?? RPCError(.unavailable, "the call to \(target) failed: \(error)", cause: error)
-        }
-        return try RPCResponseStream<Response>.AsyncIterator.decode(frame, limits: self.limits)
     }
 
     /// A timeout as whole milliseconds for `churn-timeout-ms`: at least 1, at most the protocol's limit.

@@ -78,6 +78,10 @@ public final class RPCConnection: Sendable {
     /// Whether the connection is open (it may still be draining after the server's GOAWAY).
     public var isActive: Bool { self.channel.isActive }
 
+    /// The event loop the connection lives on: calls started there (``startUnary(_:_:timeout:)``)
+    /// make no thread hop.
+    public var eventLoop: any EventLoop { self.channel.eventLoop }
+
     /// A future that completes when the connection has closed.
     public var closeFuture: EventLoopFuture<Void> { self.channel.closeFuture }
 

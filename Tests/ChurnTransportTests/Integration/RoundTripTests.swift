@@ -27,6 +27,28 @@ struct RoundTripTests {
         }
     }
 
+    @Test("a unary call started on the connection's event loop answers there; on a closed connection it fails")
+    func unaryStartedOnTheEventLoop() async throws {
+        try await withEchoConnection { connection, _, _ in
+            let loop = connection.eventLoop
+            let answered = try await loop.flatSubmit {
+                connection.startUnary(
+                    ScoringService.score,
+                    ScoreRequest(crm: 7, productGroup: "fuel-cards", features: [1, 2]),
+                    timeout: .seconds(60)
+                ).map { answer in (answer, loop.inEventLoop) }
+            }.get()
+            #expect(answered.0.crm == 7 && answered.0.probability == 3)
+            #expect(answered.1, "the answer was delivered off the connection's event loop")
+            connection.close()
+            try await connection.closeFuture.get()
+            let error = await #expect(throws: RPCError.self) {
+                try await connection.startUnary(ScoringService.score, ScoreRequest(crm: 8, productGroup: "x")).get()
+            }
+            #expect(error?.status == .unavailable)
+        }
+    }
+
     @Test("a streamed call answers every frame in order, large frames compressed on the way")
     func streaming() async throws {
         let echo = EchoService()
