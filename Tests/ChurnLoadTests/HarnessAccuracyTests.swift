@@ -35,8 +35,11 @@ struct HarnessAccuracyTests {
         #expect(latency.max >= 100_000)
     }
 
-    @Test("a server that stalls once for 1 s shows the stall in the tail (no coordinated omission)")
-    func stallShowsInTail() async throws {
+    @Test(
+        "a server that stalls once for 1 s shows the stall in the tail (no coordinated omission)",
+        arguments: [true, false]
+    )
+    func stallShowsInTail(onEventLoops: Bool) async throws {
         let clock = ContinuousClock()
         let stallStart = clock.now + .milliseconds(1_800)
         let stallEnd = stallStart + .seconds(1)
@@ -46,7 +49,7 @@ struct HarnessAccuracyTests {
         }
         let open = try await withFixedAnswerServer(delay: stall) { connections in
             await LoadRunner.run(
-                scoreTarget(connections),
+                driven(scoreTarget(connections), onEventLoops: onEventLoops),
                 LoadRunConfiguration(
                     mode: .open(ArrivalSchedule(rate: 100, process: .constant)),
                     duration: .seconds(4),
@@ -84,12 +87,16 @@ struct HarnessAccuracyTests {
         #expect(closed.latency.p99 < 100_000)
     }
 
-    @Test("open-loop rates are held within 2 %", arguments: [ArrivalSchedule.Process.constant, .poisson(seed: 11)])
-    func rateHeld(process: ArrivalSchedule.Process) async throws {
+    @Test(
+        "open-loop rates are held within 2 %",
+        arguments: [ArrivalSchedule.Process.constant, .poisson(seed: 11)],
+        [true, false]
+    )
+    func rateHeld(process: ArrivalSchedule.Process, onEventLoops: Bool) async throws {
         let rate = 300.0
         let result = try await withFixedAnswerServer { connections in
             await LoadRunner.run(
-                scoreTarget(connections),
+                driven(scoreTarget(connections), onEventLoops: onEventLoops),
                 LoadRunConfiguration(
                     mode: .open(ArrivalSchedule(rate: rate, process: process)),
                     duration: .seconds(3),

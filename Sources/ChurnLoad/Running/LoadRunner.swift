@@ -30,6 +30,9 @@ public enum LoadRunner {
     /// awaited before it returns, so the run is bounded by its duration plus the target's own
     /// call timeout.
     ///
+    /// An ``EventLoopLoadTarget`` is driven on its event loops (``EventLoopDriver``); any other
+    /// target by a task per call.
+    ///
     /// - Parameter serverProcesses: the server's process ids, when they run on this machine:
     ///   their CPU over the measured window is reported per answered call.
     public static func run(
@@ -73,7 +76,25 @@ public enum LoadRunner {
                     try? await clock.sleep(until: tick)
                 }
             }
+            let onLoops = target as? any EventLoopLoadTarget
+            let window = EventLoopDriver.Window(start: start, measureStart: measureStart, end: measureEnd)
             switch configuration.mode {
+            case .open(let schedule) where onLoops != nil:
+                await EventLoopDriver.openLoop(
+                    onLoops!,
+                    schedule: schedule,
+                    configuration: configuration,
+                    window: window,
+                    recorder: recorder
+                )
+            case .closed(let concurrency) where onLoops != nil:
+                await EventLoopDriver.closedLoop(
+                    onLoops!,
+                    concurrency: concurrency,
+                    maxCalls: configuration.maxCalls,
+                    window: window,
+                    recorder: recorder
+                )
             case .open(let schedule):
                 await Self.openLoop(
                     target,

@@ -7,9 +7,22 @@ public import NIOCore
 /// A fixed number of ChurnGuard connections that calls are spread over by index. A connection
 /// that fails or closes is replaced on its next use, so load goes on across a server restart
 /// (the calls in between fail with `UNAVAILABLE`, and are counted as such).
+///
+/// Each slot keeps to one event loop, chosen when the set is made, across reconnections, so a
+/// load generator can start a slot's calls on that loop without a thread hop.
 public final class ConnectionSet: Sendable {
-    private let slots: [NIOLockedValueBox<EventLoopFuture<RPCConnection>?>]
+    private struct Slot {
+        /// The connection being opened or open.
+        var opening: EventLoopFuture<RPCConnection>?
+        /// The same connection once it is open.
+        var open: RPCConnection?
+    }
+
+    private let slots: [NIOLockedValueBox<Slot>]
     private let connectors: [@Sendable () -> EventLoopFuture<RPCConnection>]
+
+    /// The event loop of each slot's connection; call `index` uses slot `index % eventLoops.count`.
+    public let eventLoops: [any EventLoop]
 
     /// Makes `count` connection slots to `target`; nothing connects until the first call.
     public convenience init(
@@ -33,17 +46,30 @@ public final class ConnectionSet: Sendable {
     ) {
         precondition(!targets.isEmpty, "a connection set needs a target")
         let slotTargets = (0..<max(1, countEach)).flatMap { _ in targets }
-        self.slots = slotTargets.map { _ in NIOLockedValueBox(nil) }
-        self.connectors = slotTargets.map { target in
+        let eventLoops = slotTargets.map { _ in eventLoopGroup.next() }
+        self.eventLoops = eventLoops
+        self.slots = slotTargets.map { _ in NIOLockedValueBox(Slot()) }
+        self.connectors = zip(slotTargets, eventLoops).map { target, eventLoop in
             {
                 RPCConnection.connect(
                     to: target,
                     tls: tls,
                     connectTimeout: .seconds(2),
-                    eventLoopGroup: eventLoopGroup,
+                    eventLoopGroup: eventLoop,
                     logger: logger
                 )
             }
+        }
+    }
+
+    /// The open connection for call `index`, or nil while it is being opened, or when it has
+    /// closed (then ``connection(for:)`` opens it again). Never waits.
+    public func openConnection(for index: Int) -> RPCConnection? {
+        self.slots[index % self.slots.count].withLockedValue { slot in
+            guard let open = slot.open else { return nil }
+            if open.isActive { return open }
+            slot = Slot()
+            return nil
         }
     }
 
@@ -54,14 +80,19 @@ public final class ConnectionSet: Sendable {
         let number = index % self.slots.count
         let slot = self.slots[number]
         let future = slot.withLockedValue { current in
-            if let current { return current }
+            if let opening = current.opening { return opening }
             let opening = self.connectors[number]()
-            current = opening
+            current.opening = opening
             return opening
         }
         do {
             let connection = try await future.get()
-            if connection.isActive { return connection }
+            if connection.isActive {
+                slot.withLockedValue { current in
+                    if current.opening === future { current.open = connection }
+                }
+                return connection
+            }
         } catch {
             Self.forget(future, in: slot)
             throw error as? RPCError ?? RPCError(.unavailable, "cannot connect: \(error)")
@@ -74,8 +105,8 @@ public final class ConnectionSet: Sendable {
     public func close() async {
         for slot in self.slots {
             let future = slot.withLockedValue { current in
-                defer { current = nil }
-                return current
+                defer { current = Slot() }
+                return current.opening
             }
             if let connection = try? await future?.get() {
                 connection.close()
@@ -86,10 +117,10 @@ public final class ConnectionSet: Sendable {
 
     private static func forget(
         _ future: EventLoopFuture<RPCConnection>,
-        in slot: NIOLockedValueBox<EventLoopFuture<RPCConnection>?>
+        in slot: NIOLockedValueBox<Slot>
     ) {
         slot.withLockedValue { current in
-            if current === future { current = nil }
+            if current.opening === future { current = Slot() }
         }
     }
 }

@@ -1,4 +1,3 @@
-internal import NIOConcurrencyHelpers
 public import NIOCore
 internal import NIOHTTP1
 public import NIOPosix
@@ -6,28 +5,26 @@ public import NIOPosix
 /// JSON over HTTP/1.1 with keep-alive, as a FastAPI service is called: `POST path` with a body
 /// per call, one call at a time on each of a fixed number of connections (HTTP/1.1 has no
 /// multiplexing), so a call waits for a free connection and that wait counts in its latency.
-public final class HTTPJSONTarget: LoadTarget {
+///
+/// The connections are split over the event loop group's loops; each loop keeps its own pool
+/// and runs its calls (call `index` on loop `index % eventLoops.count`) without a thread hop,
+/// as ChurnGuard's own ``ScoreTarget`` does, so both peers meet a load generator of the same cost.
+public final class HTTPJSONTarget: EventLoopLoadTarget {
     public let name: String
     private let host: String
     private let port: Int
     private let path: String
     private let rowsPerCall: Int
     private let body: @Sendable (Int) -> String
-    private let group: any EventLoopGroup
     private let timeout: Duration
-    private let pool: NIOLockedValueBox<Pool>
+    private let pools: [HTTPConnectionPool]
 
-    private struct Pool {
-        var idle: [any Channel] = []
-        var open = 0
-        var waiters: [CheckedContinuation<(any Channel)?, Never>] = []
-    }
-
-    private let maxConnections: Int
+    public var eventLoops: [any EventLoop] { self.pools.map(\.eventLoop) }
 
     /// Makes a target.
     ///
     /// - Parameters:
+    ///   - connections: connections in all, split over the group's event loops.
     ///   - body: the JSON body of call number `index`.
     ///   - rowsPerCall: rows one answer scores (1 for a single score).
     public init(
@@ -45,126 +42,164 @@ public final class HTTPJSONTarget: LoadTarget {
         self.host = host
         self.port = port
         self.path = path
-        self.maxConnections = max(1, connections)
         self.rowsPerCall = rowsPerCall
         self.timeout = timeout
-        self.group = eventLoopGroup
         self.body = body
-        self.pool = NIOLockedValueBox(Pool())
+        let connections = max(1, connections)
+        var loops: [any EventLoop] = []
+        for loop in eventLoopGroup.makeIterator() where loops.count < connections { loops.append(loop) }
+        self.pools = loops.indices.map { index in
+            HTTPConnectionPool(
+                eventLoop: loops[index],
+                maxConnections: connections / loops.count + (index < connections % loops.count ? 1 : 0),
+                host: host,
+                port: port
+            )
+        }
     }
 
     public func call(_ index: Int) async -> CallOutcome {
-        guard let channel = await self.checkOut() else {
-            return .failed(code: "UNAVAILABLE", message: "cannot connect to \(self.host):\(self.port)")
+        await withCheckedContinuation { continuation in
+            self.start(index) { continuation.resume(returning: $0) }
         }
-        let promise = channel.eventLoop.makePromise(of: HTTPResponseStatus.self)
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.path)
+    }
+
+    public func start(_ index: Int, completion: @escaping @Sendable (CallOutcome) -> Void) {
+        let pool = self.pools[index % self.pools.count]
+        if pool.eventLoop.inEventLoop {
+            self.run(index, on: pool, completion: completion)
+        } else {
+            pool.eventLoop.execute { self.run(index, on: pool, completion: completion) }
+        }
+    }
+
+    /// Runs call `index` on `pool`'s event loop.
+    private func run(_ index: Int, on pool: HTTPConnectionPool, completion: @escaping @Sendable (CallOutcome) -> Void) {
         let text = self.body(index)
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: self.path)
         head.headers.add(name: "host", value: "\(self.host):\(self.port)")
         head.headers.add(name: "content-type", value: "application/json")
         head.headers.add(name: "content-length", value: String(text.utf8.count))
-        let buffer = channel.allocator.buffer(string: text)
-        let request = HTTPJSONRequest(head: head, body: buffer, promise: promise)
-        channel.writeAndFlush(request, promise: nil)
-        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(self.timeout)) {
-            promise.fail(HTTPJSONTargetError.timedOut)
-        }
-        do {
-            let status = try await promise.futureResult.get()
-            timer.cancel()
-            self.checkIn(channel)
-            return status == .ok
-                ? .answered(rows: self.rowsPerCall)
-                : .failed(code: "HTTP \(status.code)", message: "\(status)")
-        } catch {
-            timer.cancel()
-            // The connection's state is unknown after a failure: drop it.
-            channel.close(promise: nil)
-            self.checkIn(nil)
-            let timedOut = error as? HTTPJSONTargetError == .timedOut
-            return .failed(code: timedOut ? "DEADLINE_EXCEEDED" : "UNAVAILABLE", message: "\(error)")
+        let requestHead = head
+        let rows = self.rowsPerCall
+        let timeout = TimeAmount(self.timeout)
+        let address = "\(self.host):\(self.port)"
+        pool.checkOut { channel in
+            guard let channel else {
+                completion(.failed(code: "UNAVAILABLE", message: "cannot connect to \(address)"))
+                return
+            }
+            let promise = channel.eventLoop.makePromise(of: HTTPResponseStatus.self)
+            let request = HTTPJSONRequest(
+                head: requestHead,
+                body: channel.allocator.buffer(string: text),
+                promise: promise
+            )
+            channel.writeAndFlush(request, promise: nil)
+            let timer = channel.eventLoop.scheduleTask(in: timeout) {
+                promise.fail(HTTPJSONTargetError.timedOut)
+            }
+            promise.futureResult.whenComplete { result in
+                timer.cancel()
+                switch result {
+                case .success(let status):
+                    pool.checkIn(channel)
+                    completion(
+                        status == .ok
+                            ? .answered(rows: rows) : .failed(code: "HTTP \(status.code)", message: "\(status)")
+                    )
+                case .failure(let error):
+                    // The connection's state is unknown after a failure: drop it.
+                    channel.close(promise: nil)
+                    pool.checkIn(nil)
+                    let timedOut = error as? HTTPJSONTargetError == .timedOut
+                    completion(.failed(code: timedOut ? "DEADLINE_EXCEEDED" : "UNAVAILABLE", message: "\(error)"))
+                }
+            }
         }
     }
 
     public func close() async {
-        let idle = self.pool.withLockedValue { pool in
-            defer { pool.idle = [] }
-            return pool.idle
-        }
-        for channel in idle { try? await channel.close() }
-    }
-
-    /// An idle connection, a new one while under the limit, or the next one checked in.
-    private func checkOut() async -> (any Channel)? {
-        enum Next {
-            case use(any Channel)
-            case open
-            case wait
-        }
-        let next: Next = self.pool.withLockedValue { pool in
-            if let channel = pool.idle.popLast() { return .use(channel) }
-            if pool.open < self.maxConnections {
-                pool.open += 1
-                return .open
-            }
-            return .wait
-        }
-        switch next {
-        case .use(let channel):
-            return channel
-        case .open:
-            do {
-                return try await ClientBootstrap(group: self.group)
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                            try channel.pipeline.syncOperations.addHandler(HTTPJSONClientHandler())
-                        }
-                    }
-                    .connect(host: self.host, port: self.port).get()
-            } catch {
-                self.checkIn(nil)
-                return nil
-            }
-        case .wait:
-            return await withCheckedContinuation { continuation in
-                self.pool.withLockedValue { $0.waiters.append(continuation) }
-            }
+        for pool in self.pools {
+            let idle = try? await pool.eventLoop.submit { pool.takeIdle() }.get()
+            for channel in idle ?? [] { try? await channel.close() }
         }
     }
+}
 
-    /// Returns a connection (nil: one was lost) and hands it, or a slot, to the next waiter.
-    private func checkIn(_ channel: (any Channel)?) {
-        let usable = channel.flatMap { $0.isActive ? $0 : nil }
-        enum Handoff {
-            case give(CheckedContinuation<(any Channel)?, Never>, any Channel)
-            case reopen(CheckedContinuation<(any Channel)?, Never>)
-            case none
-        }
-        let handoff: Handoff = self.pool.withLockedValue { pool in
-            if !pool.waiters.isEmpty {
-                let waiter = pool.waiters.removeFirst()
-                if let usable { return .give(waiter, usable) }
-                return .reopen(waiter)
+/// One event loop's keep-alive connections to the peer: at most `maxConnections`, one call in
+/// flight on each, calls beyond that queued in order. Touched on `eventLoop` only.
+final class HTTPConnectionPool: @unchecked Sendable {
+    let eventLoop: any EventLoop
+    private let maxConnections: Int
+    private let host: String
+    private let port: Int
+    private var idle: [any Channel] = []
+    private var open = 0
+    /// A call waiting for a connection (nil: none could be opened).
+    typealias Waiter = @Sendable ((any Channel)?) -> Void
+    private var waiting = CircularBuffer<Waiter>()
+
+    init(eventLoop: any EventLoop, maxConnections: Int, host: String, port: Int) {
+        self.eventLoop = eventLoop
+        self.maxConnections = max(1, maxConnections)
+        self.host = host
+        self.port = port
+    }
+
+    /// Hands `use` an idle connection, a new one while under the limit (nil when it cannot be
+    /// opened), or the next one checked in.
+    func checkOut(_ use: @escaping Waiter) {
+        self.eventLoop.assertInEventLoop()
+        if let channel = self.idle.popLast() {
+            use(channel)
+        } else if self.open < self.maxConnections {
+            self.open += 1
+            self.connect().whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    use(channel)
+                case .failure:
+                    use(nil)
+                    self.checkIn(nil)
+                }
             }
-            if let usable {
-                pool.idle.append(usable)
-            } else {
-                pool.open -= 1
+        } else {
+            self.waiting.append(use)
+        }
+    }
+
+    /// Returns a connection after a call (nil: it was lost) and hands it, or its place, to the
+    /// next call waiting.
+    func checkIn(_ channel: (any Channel)?) {
+        self.eventLoop.assertInEventLoop()
+        if let channel, channel.isActive {
+            if let next = self.waiting.popFirst() { next(channel) } else { self.idle.append(channel) }
+            return
+        }
+        self.open -= 1
+        if let next = self.waiting.popFirst() {
+            // Later, from the loop: connections that fail at once must not recurse through the queue.
+            self.eventLoop.execute { self.checkOut(next) }
+        }
+    }
+
+    /// Takes the idle connections, for closing.
+    func takeIdle() -> [any Channel] {
+        defer { self.idle = [] }
+        return self.idle
+    }
+
+    private func connect() -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: self.eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(HTTPJSONClientHandler())
+                }
             }
-            return .none
-        }
-        switch handoff {
-        case .give(let waiter, let channel):
-            waiter.resume(returning: channel)
-        case .reopen(let waiter):
-            // The lost connection's slot passes to the waiter, who opens a new one.
-            self.pool.withLockedValue { $0.open -= 1 }
-            Task { waiter.resume(returning: await self.checkOut()) }
-        case .none:
-            break
-        }
+            .connect(host: self.host, port: self.port)
     }
 }
 

@@ -1,10 +1,11 @@
 internal import ChurnTransport
 public import ChurnWire
+public import NIOCore
 
 /// Unary `Score` calls against a ChurnGuard scorer (or any server speaking its wire protocol,
 /// such as the ``FixedAnswerServer`` floor), each for another CRM number and feature row, or, with
 /// `customers`, for another customer the scorer holds, by CRM number alone.
-public struct ScoreTarget: LoadTarget {
+public struct ScoreTarget: EventLoopLoadTarget {
     public let name: String
     private let connections: ConnectionSet
     private let rows: [[Double]]
@@ -55,34 +56,65 @@ public struct ScoreTarget: LoadTarget {
         self.timeout = timeout
     }
 
+    public var eventLoops: [any EventLoop] { self.connections.eventLoops }
+
     public func call(_ index: Int) async -> CallOutcome {
-        let request: ScoreRequest
+        let request = self.request(index)
+        do {
+            let connection = try await self.connections.connection(for: index)
+            let sentAt = ContinuousClock.now
+            let response = try await connection.unary(ScoringService.score, request, timeout: self.timeout)
+            self.onAnswer?(Answer(index: index, response: response, sentAt: sentAt, answeredAt: .now))
+            return .answered(rows: 1)
+        } catch {
+            return Self.outcome(of: error)
+        }
+    }
+
+    public func start(_ index: Int, completion: @escaping @Sendable (CallOutcome) -> Void) {
+        guard let connection = self.connections.openConnection(for: index) else {
+            // Opening (again): the async path waits for the connection.
+            Task { completion(await self.call(index)) }
+            return
+        }
+        let sentAt = ContinuousClock.now
+        let onAnswer = self.onAnswer
+        connection.startUnary(ScoringService.score, self.request(index), timeout: self.timeout).whenComplete {
+            result in
+            switch result {
+            case .success(let response):
+                onAnswer?(Answer(index: index, response: response, sentAt: sentAt, answeredAt: .now))
+                completion(.answered(rows: 1))
+            case .failure(let error):
+                completion(
+                    Self.outcome(
+                        of: error as? RPCError ?? RPCError(.unavailable, "the call failed: \(error)", cause: error)
+                    )
+                )
+            }
+        }
+    }
+
+    /// Call `index`'s request: another CRM number and feature row, or another held customer.
+    private func request(_ index: Int) -> ScoreRequest {
         if self.customers.isEmpty {
-            request = ScoreRequest(
+            return ScoreRequest(
                 crm: UInt64(1_000_000 + index),
                 productGroup: "fuel_cards",
                 featureSchemaHash: self.schemaHash,
                 features: self.rows[index % self.rows.count],
                 topDrivers: self.topDrivers
             )
-        } else {
-            // 7,919 is prime: unless the count is a multiple of it, each round calls every customer
-            // once, in a scattered order.
-            let count = self.customers.count
-            let customer = self.customers[(index % count) * 7_919 % count]
-            request = ScoreRequest(crm: customer.crm, productGroup: customer.productGroup, topDrivers: self.topDrivers)
         }
-        do {
-            let connection = try await self.connections.connection(for: index)
-            let sentAt = ContinuousClock.now
-            let response = try await connection.unary(ScoringService.score, request, timeout: self.timeout)
-            if let onAnswer = self.onAnswer {
-                onAnswer(Answer(index: index, response: response, sentAt: sentAt, answeredAt: .now))
-            }
-            return .answered(rows: 1)
-        } catch {
-            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
-        }
+        // 7,919 is prime: unless the count is a multiple of it, each round calls every customer
+        // once, in a scattered order.
+        let count = self.customers.count
+        let customer = self.customers[(index % count) * 7_919 % count]
+        return ScoreRequest(crm: customer.crm, productGroup: customer.productGroup, topDrivers: self.topDrivers)
+    }
+
+    private static func outcome(of error: RPCError) -> CallOutcome {
+        .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
     }
 
     public func close() async {

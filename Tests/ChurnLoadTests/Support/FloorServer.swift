@@ -50,3 +50,18 @@ func withFixedAnswerServer<Result: Sendable>(
 func scoreTarget(_ connections: ConnectionSet) -> ScoreTarget {
     ScoreTarget(name: "test", connections: connections, rows: FeatureRows.demo(count: 16), schemaHash: 0xF100_F100)
 }
+
+/// A target run by a task per call, as the gRPC peer's client is: wraps another so that
+/// ``LoadRunner`` cannot drive it on event loops.
+struct TaskPerCallTarget: LoadTarget {
+    var wrapped: any LoadTarget
+    var name: String { self.wrapped.name }
+    func call(_ index: Int) async -> CallOutcome { await self.wrapped.call(index) }
+    func close() async { await self.wrapped.close() }
+}
+
+/// `target` as the load runner drives it: on its event loops, or (`onEventLoops` false) by a
+/// task per call.
+func driven(_ target: some LoadTarget, onEventLoops: Bool) -> any LoadTarget {
+    onEventLoops ? target : TaskPerCallTarget(wrapped: target)
+}

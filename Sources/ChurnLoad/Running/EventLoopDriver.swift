@@ -1,0 +1,295 @@
+internal import NIOCore
+internal import Synchronization
+
+/// Runs open- and closed-loop load on an ``EventLoopLoadTarget``'s event loops: one lane per
+/// loop entry, each pacing its share of the calls (call `index` on lane `index % lanes`) with the
+/// loop's own timers and recording each answer where it is read.
+enum EventLoopDriver {
+    /// The run's measured window, as ``LoadRunner`` sets it.
+    struct Window: Sendable {
+        var start: ContinuousClock.Instant
+        var measureStart: ContinuousClock.Instant
+        var end: ContinuousClock.Instant
+    }
+
+    /// Counters the lanes of one run share.
+    final class Shared: Sendable {
+        /// Calls sent and not yet finished, across lanes (open loop's `maxInFlight`).
+        let inFlight = Atomic<Int>(0)
+        /// Calls started, across lanes (closed loop's `maxCalls`).
+        let started = Atomic<Int>(0)
+    }
+
+    /// Sends calls on `schedule` until the window ends (or `maxCalls`), then waits for every
+    /// call to finish.
+    static func openLoop(
+        _ target: any EventLoopLoadTarget,
+        schedule: ArrivalSchedule,
+        configuration: LoadRunConfiguration,
+        window: Window,
+        recorder: LatencyRecorder
+    ) async {
+        let loops = target.eventLoops
+        let shared = Shared()
+        let lanes = loops.indices.map { lane in
+            OpenLoopLane(
+                target: target,
+                lane: lane,
+                eventLoop: loops[lane],
+                schedule: schedule,
+                configuration: configuration,
+                window: window,
+                recorder: recorder,
+                shared: shared
+            )
+        }
+        for lane in lanes { lane.begin() }
+        for lane in lanes { try? await lane.finished.get() }
+    }
+
+    /// Runs `concurrency` callers, spread over the lanes, each sending its next call when the
+    /// last is answered, until the window ends (or `maxCalls`).
+    static func closedLoop(
+        _ target: any EventLoopLoadTarget,
+        concurrency: Int,
+        maxCalls: Int?,
+        window: Window,
+        recorder: LatencyRecorder
+    ) async {
+        let loops = target.eventLoops
+        let shared = Shared()
+        let callers = max(1, concurrency)
+        let lanes = loops.indices.map { lane in
+            ClosedLoopLane(
+                target: target,
+                lane: lane,
+                lanes: loops.count,
+                eventLoop: loops[lane],
+                callers: callers / loops.count + (lane < callers % loops.count ? 1 : 0),
+                maxCalls: maxCalls,
+                window: window,
+                recorder: recorder,
+                shared: shared
+            )
+        }
+        for lane in lanes { lane.begin() }
+        for lane in lanes { try? await lane.finished.get() }
+    }
+}
+
+/// One lane of an open loop: the calls of the schedule whose number is `lane` modulo the lane
+/// count, sent from `eventLoop` at their intended times (late ones at once), each latency
+/// counted from its intended time.
+///
+/// Its state is touched on `eventLoop` only.
+final class OpenLoopLane: @unchecked Sendable {
+    private let target: any EventLoopLoadTarget
+    private let lane: Int
+    private let lanes: Int
+    private let eventLoop: any EventLoop
+    private let maxInFlight: Int
+    private let maxCalls: Int?
+    private let window: EventLoopDriver.Window
+    private let recorder: LatencyRecorder
+    private let shared: EventLoopDriver.Shared
+    private let clock = ContinuousClock()
+    private var arrivals: ArrivalSchedule.Iterator
+    /// The schedule position of the next arrival drawn (every lane draws every arrival).
+    private var position = 0
+    /// This lane's next call: its number and intended send time; nil once the lane has sent all.
+    private var next: (index: Int, intended: ContinuousClock.Instant)?
+    private var outstanding = 0
+    private var allSent = false
+    /// Succeeds once every call of the lane has been sent and has finished.
+    let finished: EventLoopFuture<Void>
+    private let finishedPromise: EventLoopPromise<Void>
+
+    init(
+        target: any EventLoopLoadTarget,
+        lane: Int,
+        eventLoop: any EventLoop,
+        schedule: ArrivalSchedule,
+        configuration: LoadRunConfiguration,
+        window: EventLoopDriver.Window,
+        recorder: LatencyRecorder,
+        shared: EventLoopDriver.Shared
+    ) {
+        self.target = target
+        self.lane = lane
+        self.lanes = target.eventLoops.count
+        self.eventLoop = eventLoop
+        self.maxInFlight = configuration.maxInFlight
+        self.maxCalls = configuration.maxCalls
+        self.window = window
+        self.recorder = recorder
+        self.shared = shared
+        self.arrivals = schedule.makeIterator()
+        self.finishedPromise = eventLoop.makePromise()
+        self.finished = self.finishedPromise.futureResult
+    }
+
+    func begin() {
+        self.eventLoop.execute {
+            self.drawNext()
+            self.sendDue()
+        }
+    }
+
+    /// Moves `next` to this lane's next arrival, or to nil past the window or `maxCalls`.
+    private func drawNext() {
+        while let offset = self.arrivals.next() {
+            let index = self.position
+            self.position += 1
+            let intended = self.window.start + .nanoseconds(offset)
+            if intended >= self.window.end || self.maxCalls.map({ index >= $0 }) == true { break }
+            if index % self.lanes == self.lane {
+                self.next = (index, intended)
+                return
+            }
+        }
+        self.next = nil
+    }
+
+    /// Sends every call that is due, then sleeps until the next one is (or a slot frees).
+    private func sendDue() {
+        let now = self.clock.now
+        while let call = self.next {
+            if call.intended > now {
+                self.wake(in: call.intended - now)
+                return
+            }
+            // A due call waits for a slot when too many are outstanding; the wait is part of its latency.
+            if self.shared.inFlight.load(ordering: .relaxed) >= self.maxInFlight {
+                self.wake(in: .microseconds(100))
+                return
+            }
+            self.shared.inFlight.add(1, ordering: .relaxed)
+            self.outstanding += 1
+            self.send(call.index, intended: call.intended)
+            self.drawNext()
+        }
+        self.allSent = true
+        self.finishIfDone()
+    }
+
+    private func wake(in delay: Duration) {
+        self.eventLoop.scheduleTask(in: TimeAmount(delay)) { self.sendDue() }
+    }
+
+    private func send(_ index: Int, intended: ContinuousClock.Instant) {
+        let window = self.window
+        let counted = intended >= window.measureStart
+        let sent = self.clock.now
+        self.recorder.recordSent(due: counted, inWindow: sent >= window.measureStart && sent < window.end)
+        self.target.start(index) { outcome in
+            let finished = ContinuousClock.now
+            if counted {
+                self.recorder.record(
+                    outcome,
+                    latency: LoadRunner.nanoseconds(finished - intended),
+                    serviceTime: LoadRunner.nanoseconds(finished - sent)
+                )
+            }
+            self.shared.inFlight.subtract(1, ordering: .relaxed)
+            if self.eventLoop.inEventLoop {
+                self.callFinished()
+            } else {
+                self.eventLoop.execute { self.callFinished() }
+            }
+        }
+    }
+
+    private func callFinished() {
+        self.outstanding -= 1
+        self.finishIfDone()
+    }
+
+    private func finishIfDone() {
+        if self.allSent && self.outstanding == 0 { self.finishedPromise.succeed() }
+    }
+}
+
+/// One lane of a closed loop: `callers` callers on `eventLoop`, each sending its next call when
+/// the last has finished. Calls are numbered `lane`, `lane + lanes`, … so the target routes them
+/// to this lane's loop.
+///
+/// Its state is touched on `eventLoop` only.
+final class ClosedLoopLane: @unchecked Sendable {
+    private let target: any EventLoopLoadTarget
+    private let lane: Int
+    private let lanes: Int
+    private let eventLoop: any EventLoop
+    private let callers: Int
+    private let maxCalls: Int?
+    private let window: EventLoopDriver.Window
+    private let recorder: LatencyRecorder
+    private let shared: EventLoopDriver.Shared
+    private let clock = ContinuousClock()
+    private var callsStarted = 0
+    private var running = 0
+    /// True while `target.start` runs: a call that finishes inside it starts its caller's next
+    /// call later, from the loop, so that failing calls cannot recurse without bound.
+    private var starting = false
+    /// Succeeds once every caller has stopped.
+    let finished: EventLoopFuture<Void>
+    private let finishedPromise: EventLoopPromise<Void>
+
+    init(
+        target: any EventLoopLoadTarget,
+        lane: Int,
+        lanes: Int,
+        eventLoop: any EventLoop,
+        callers: Int,
+        maxCalls: Int?,
+        window: EventLoopDriver.Window,
+        recorder: LatencyRecorder,
+        shared: EventLoopDriver.Shared
+    ) {
+        self.target = target
+        self.lane = lane
+        self.lanes = lanes
+        self.eventLoop = eventLoop
+        self.callers = callers
+        self.maxCalls = maxCalls
+        self.window = window
+        self.recorder = recorder
+        self.shared = shared
+        self.finishedPromise = eventLoop.makePromise()
+        self.finished = self.finishedPromise.futureResult
+    }
+
+    func begin() {
+        self.eventLoop.execute {
+            self.running = self.callers
+            if self.callers == 0 { self.finishedPromise.succeed() }
+            for _ in 0..<self.callers { self.startNext() }
+        }
+    }
+
+    private func startNext() {
+        let sent = self.clock.now
+        let overLimit = self.maxCalls.map { self.shared.started.wrappingAdd(1, ordering: .relaxed).oldValue >= $0 }
+        guard sent < self.window.end, overLimit != true else {
+            self.running -= 1
+            if self.running == 0 { self.finishedPromise.succeed() }
+            return
+        }
+        let index = self.lane + self.lanes * self.callsStarted
+        self.callsStarted += 1
+        let counted = sent >= self.window.measureStart
+        self.recorder.recordSent(due: counted, inWindow: counted)
+        self.starting = true
+        self.target.start(index) { outcome in
+            if counted {
+                let elapsed = LoadRunner.nanoseconds(ContinuousClock.now - sent)
+                self.recorder.record(outcome, latency: elapsed, serviceTime: elapsed)
+            }
+            if self.eventLoop.inEventLoop && !self.starting {
+                self.startNext()
+            } else {
+                self.eventLoop.execute { self.startNext() }
+            }
+        }
+        self.starting = false
+    }
+}
