@@ -50,6 +50,33 @@ struct HTTPJSONTargetTests {
         }
     }
 
+    @Test("a connection the server closed while it was idle is not used again: every call is answered")
+    func idleConnectionClosedByServer() async throws {
+        let bodies = NIOLockedValueBox<[String]>([])
+        try await withHTTPServer(bodies: bodies) { port in
+            let target = HTTPJSONTarget(
+                name: "closing",
+                host: "127.0.0.1",
+                port: port,
+                path: "/score-then-close",
+                connections: 1,
+                timeout: .seconds(2)
+            ) { index in "{\"crm\":\(index)}" }
+            // 100 ms apart, so that each close has arrived before the next call.
+            let result = await LoadRunner.run(
+                target,
+                LoadRunConfiguration(
+                    mode: .open(ArrivalSchedule(rate: 10, process: .constant)),
+                    duration: .seconds(1),
+                    warmup: .zero
+                )
+            )
+            await target.close()
+            #expect(result.failures.isEmpty, "\(result.failures) \(result.failureExamples ?? [:])")
+            #expect(result.answered == result.sent && result.sent >= 9)
+        }
+    }
+
     @Test("a port nobody listens on fails as UNAVAILABLE")
     func nobodyListening() async {
         let target = HTTPJSONTarget(name: "none", host: "127.0.0.1", port: 1, path: "/", connections: 1) { _ in "{}" }
@@ -110,7 +137,8 @@ private final class JSONResponder: ChannelInboundHandler {
         case .body(var bytes):
             self.received.writeBuffer(&bytes)
         case .end:
-            let ok = self.path == "/score"
+            let closing = self.path == "/score-then-close"
+            let ok = self.path == "/score" || closing
             if ok { self.bodies.withLockedValue { $0.append(String(buffer: self.received)) } }
             let answer = ok ? "{\"probability\":0.5}" : "{\"detail\":\"busy\"}"
             var head = HTTPResponseHead(version: .http1_1, status: ok ? .ok : .serviceUnavailable)
@@ -118,7 +146,15 @@ private final class JSONResponder: ChannelInboundHandler {
             head.headers.add(name: "content-length", value: String(answer.utf8.count))
             context.write(self.wrapOutboundOut(.head(head)), promise: nil)
             context.write(self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer)))), promise: nil)
-            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            if closing {
+                // As a server ends a keep-alive connection: after the answer, while the caller holds it idle.
+                let context = NIOLoopBound(context, eventLoop: context.eventLoop)
+                context.value.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+                    context.value.close(promise: nil)
+                }
+            } else {
+                context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            }
         }
     }
 }

@@ -151,9 +151,16 @@ final class HTTPConnectionPool: @unchecked Sendable {
     /// opened), or the next one checked in.
     func checkOut(_ use: @escaping Waiter) {
         self.eventLoop.assertInEventLoop()
-        if let channel = self.idle.popLast() {
-            use(channel)
-        } else if self.open < self.maxConnections {
+        while let channel = self.idle.popLast() {
+            // The peer may have closed it while it was idle (uvicorn does after 5 s): a request
+            // written to a closed channel goes nowhere, and its call would wait out its timeout.
+            if channel.isActive {
+                use(channel)
+                return
+            }
+            self.open -= 1
+        }
+        if self.open < self.maxConnections {
             self.open += 1
             self.connect().whenComplete { result in
                 switch result {
