@@ -96,6 +96,10 @@ struct LoadCommand: AsyncParsableCommand {
                 return request
             }
             target = GRPCBatchTarget(clients: scoring, frames: frames, timeout: scenario.timeout)
+        case .ingest:
+            throw ValidationError(
+                "\(self.scenario) is an ingest scenario: the gRPC peer serves Score and ScoreBatch only"
+            )
         }
         let runs = try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { try await client.runConnections() } }
