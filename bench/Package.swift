@@ -1,7 +1,13 @@
 // swift-tools-version: 6.2
 // ChurnGuard's micro-benchmarks (ordo-one/benchmark). Its own package, depending on the root by
 // path, so the main build never pulls the benchmark library. See bench/README.md.
+import Foundation
 import PackageDescription
+
+/// The root package's identity: SwiftPM names a path dependency after its folder, which is
+/// `main` in one checkout and something else in a clone elsewhere (CI's, for one).
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+    .lowercased()
 
 let package = Package(
     name: "ChurnGuardBenchmarks",
@@ -14,14 +20,14 @@ let package = Package(
     targets: [
         .target(
             name: "WireSamples",
-            dependencies: [.product(name: "ChurnWire", package: "main")],
+            dependencies: [.product(name: "ChurnWire", package: root)],
             path: "Benchmarks/WireSamples"
         ),
         .executableTarget(
             name: "WireBenchmarks",
             dependencies: [
                 "WireSamples",
-                .product(name: "ChurnWire", package: "main"),
+                .product(name: "ChurnWire", package: root),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
@@ -32,10 +38,10 @@ let package = Package(
         .executableTarget(
             name: "ScoringBenchmarks",
             dependencies: [
-                .product(name: "ChurnScorer", package: "main"),
-                .product(name: "ChurnModel", package: "main"),
-                .product(name: "ChurnTransport", package: "main"),
-                .product(name: "ChurnWire", package: "main"),
+                .product(name: "ChurnScorer", package: root),
+                .product(name: "ChurnModel", package: root),
+                .product(name: "ChurnTransport", package: root),
+                .product(name: "ChurnWire", package: root),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ScoringBenchmarks",
@@ -44,7 +50,7 @@ let package = Package(
         // ChurnModel timed with the same protocol as the Python peers (bench/models-vs-peers).
         .executableTarget(
             name: "ModelPeerRun",
-            dependencies: [.product(name: "ChurnModel", package: "main")],
+            dependencies: [.product(name: "ChurnModel", package: root)],
             path: "Benchmarks/ModelPeerRun"
         ),
         // A plain loop over one codec operation, for callgrind's exact instruction counts
@@ -53,7 +59,7 @@ let package = Package(
             name: "WireProfile",
             dependencies: [
                 "WireSamples",
-                .product(name: "ChurnWire", package: "main"),
+                .product(name: "ChurnWire", package: root),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/WireProfile"

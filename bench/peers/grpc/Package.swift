@@ -3,7 +3,13 @@
 // load generator for it on grpc-swift's own client, measured by ChurnGuard's harness (ChurnLoad)
 // so that both sides are timed the same way. Its own package, so the main build never pulls gRPC.
 // See bench/README.md.
+import Foundation
 import PackageDescription
+
+/// The root package's identity: SwiftPM names a path dependency after its folder, which is
+/// `main` in one checkout and something else in a clone elsewhere (CI's, for one).
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
 
 let package = Package(
     name: "GRPCPeer",
@@ -20,8 +26,8 @@ let package = Package(
         .executableTarget(
             name: "GRPCPeer",
             dependencies: [
-                .product(name: "ChurnModel", package: "main"),
-                .product(name: "ChurnLoad", package: "main"),
+                .product(name: "ChurnModel", package: root),
+                .product(name: "ChurnLoad", package: root),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
