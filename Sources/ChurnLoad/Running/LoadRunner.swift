@@ -76,26 +76,25 @@ public enum LoadRunner {
                     try? await clock.sleep(until: tick)
                 }
             }
-            let onLoops = target as? any EventLoopLoadTarget
             let window = EventLoopDriver.Window(start: start, measureStart: measureStart, end: measureEnd)
-            switch configuration.mode {
-            case .open(let schedule) where onLoops != nil:
+            switch (configuration.mode, target as? any EventLoopLoadTarget) {
+            case (.open(let schedule), let onLoops?):
                 await EventLoopDriver.openLoop(
-                    onLoops!,
+                    onLoops,
                     schedule: schedule,
                     configuration: configuration,
                     window: window,
                     recorder: recorder
                 )
-            case .closed(let concurrency) where onLoops != nil:
+            case (.closed(let concurrency), let onLoops?):
                 await EventLoopDriver.closedLoop(
-                    onLoops!,
+                    onLoops,
                     concurrency: concurrency,
                     maxCalls: configuration.maxCalls,
                     window: window,
                     recorder: recorder
                 )
-            case .open(let schedule):
+            case (.open(let schedule), nil):
                 await Self.openLoop(
                     target,
                     schedule: schedule,
@@ -104,7 +103,7 @@ public enum LoadRunner {
                     recorder: recorder,
                     group: &group
                 )
-            case .closed(let concurrency):
+            case (.closed(let concurrency), nil):
                 Self.closedLoop(
                     target,
                     concurrency: concurrency,
