@@ -6,16 +6,11 @@ internal import Synchronization
 /// to this lane's loop.
 ///
 /// Its state is touched on `eventLoop` only.
-final class ClosedLoopLane: @unchecked Sendable {
-    private let target: any EventLoopLoadTarget
+final class ClosedLoopLane: EventLoopLane, @unchecked Sendable {
+    private let run: EventLoopDriver.Run
     private let lane: Int
-    private let lanes: Int
     private let eventLoop: any EventLoop
     private let callers: Int
-    private let maxCalls: Int?
-    private let window: EventLoopDriver.Window
-    private let recorder: LatencyRecorder
-    private let shared: EventLoopDriver.Shared
     private let clock = ContinuousClock()
     private var callsStarted = 0
     private var running = 0
@@ -26,27 +21,12 @@ final class ClosedLoopLane: @unchecked Sendable {
     let finished: EventLoopFuture<Void>
     private let finishedPromise: EventLoopPromise<Void>
 
-    init(
-        target: any EventLoopLoadTarget,
-        lane: Int,
-        lanes: Int,
-        eventLoop: any EventLoop,
-        callers: Int,
-        maxCalls: Int?,
-        window: EventLoopDriver.Window,
-        recorder: LatencyRecorder,
-        shared: EventLoopDriver.Shared
-    ) {
-        self.target = target
+    init(run: EventLoopDriver.Run, lane: Int, callers: Int) {
+        self.run = run
         self.lane = lane
-        self.lanes = lanes
-        self.eventLoop = eventLoop
+        self.eventLoop = run.eventLoop(ofLane: lane)
         self.callers = callers
-        self.maxCalls = maxCalls
-        self.window = window
-        self.recorder = recorder
-        self.shared = shared
-        self.finishedPromise = eventLoop.makePromise()
+        self.finishedPromise = self.eventLoop.makePromise()
         self.finished = self.finishedPromise.futureResult
     }
 
@@ -60,21 +40,21 @@ final class ClosedLoopLane: @unchecked Sendable {
 
     private func startNext() {
         let sent = self.clock.now
-        let overLimit = self.maxCalls.map { self.shared.started.wrappingAdd(1, ordering: .relaxed).oldValue >= $0 }
-        guard sent < self.window.end, overLimit != true else {
+        let overLimit = self.run.maxCalls.map { self.run.started.wrappingAdd(1, ordering: .relaxed).oldValue >= $0 }
+        guard sent < self.run.window.end, overLimit != true else {
             self.running -= 1
             if self.running == 0 { self.finishedPromise.succeed() }
             return
         }
-        let index = self.lane + self.lanes * self.callsStarted
+        let index = self.lane + self.run.lanes * self.callsStarted
         self.callsStarted += 1
-        let counted = sent >= self.window.measureStart
-        self.recorder.recordSent(due: counted, inWindow: counted)
+        let counted = sent >= self.run.window.measureStart
+        self.run.recorder.recordSent(due: counted, inWindow: counted)
         self.starting = true
-        self.target.start(index) { outcome in
+        self.run.target.start(index) { outcome in
             if counted {
                 let elapsed = LoadRunner.nanoseconds(ContinuousClock.now - sent)
-                self.recorder.record(outcome, latency: elapsed, serviceTime: elapsed)
+                self.run.recorder.record(outcome, latency: elapsed, serviceTime: elapsed)
             }
             if self.eventLoop.inEventLoop && !self.starting {
                 self.startNext()

@@ -12,12 +12,33 @@ enum EventLoopDriver {
         var end: ContinuousClock.Instant
     }
 
-    /// Counters the lanes of one run share.
-    final class Shared: Sendable {
+    /// What every lane of one run shares: the target, the window, the recorder, the bound on
+    /// calls, and the counters kept across lanes.
+    final class Run: Sendable {
+        let target: any EventLoopLoadTarget
+        /// How many lanes (the target's event loops); call `index` belongs to lane `index % lanes`.
+        let lanes: Int
+        let window: Window
+        let recorder: LatencyRecorder
+        /// The most calls sent in all, or nil.
+        let maxCalls: Int?
         /// Calls sent and not yet finished, across lanes (open loop's `maxInFlight`).
         let inFlight = Atomic<Int>(0)
         /// Calls started, across lanes (closed loop's `maxCalls`).
         let started = Atomic<Int>(0)
+
+        init(target: any EventLoopLoadTarget, window: Window, recorder: LatencyRecorder, maxCalls: Int?) {
+            self.target = target
+            self.lanes = target.eventLoops.count
+            self.window = window
+            self.recorder = recorder
+            self.maxCalls = maxCalls
+        }
+
+        /// Lane `lane`'s event loop.
+        func eventLoop(ofLane lane: Int) -> any EventLoop {
+            self.target.eventLoops[lane]
+        }
     }
 
     /// Sends calls on `schedule` until the window ends (or `maxCalls`), then waits for every
@@ -29,22 +50,12 @@ enum EventLoopDriver {
         window: Window,
         recorder: LatencyRecorder
     ) async {
-        let loops = target.eventLoops
-        let shared = Shared()
-        let lanes = loops.indices.map { lane in
-            OpenLoopLane(
-                target: target,
-                lane: lane,
-                eventLoop: loops[lane],
-                schedule: schedule,
-                configuration: configuration,
-                window: window,
-                recorder: recorder,
-                shared: shared
-            )
-        }
-        for lane in lanes { lane.begin() }
-        for lane in lanes { try? await lane.finished.get() }
+        let run = Run(target: target, window: window, recorder: recorder, maxCalls: configuration.maxCalls)
+        await self.drive(
+            (0..<run.lanes).map { lane in
+                OpenLoopLane(run: run, lane: lane, schedule: schedule, maxInFlight: configuration.maxInFlight)
+            }
+        )
     }
 
     /// Runs `concurrency` callers, spread over the lanes, each sending its next call when the
@@ -56,23 +67,30 @@ enum EventLoopDriver {
         window: Window,
         recorder: LatencyRecorder
     ) async {
-        let loops = target.eventLoops
-        let shared = Shared()
+        let run = Run(target: target, window: window, recorder: recorder, maxCalls: maxCalls)
         let callers = max(1, concurrency)
-        let lanes = loops.indices.map { lane in
-            ClosedLoopLane(
-                target: target,
-                lane: lane,
-                lanes: loops.count,
-                eventLoop: loops[lane],
-                callers: callers / loops.count + (lane < callers % loops.count ? 1 : 0),
-                maxCalls: maxCalls,
-                window: window,
-                recorder: recorder,
-                shared: shared
-            )
-        }
+        await self.drive(
+            (0..<run.lanes).map { lane in
+                ClosedLoopLane(
+                    run: run,
+                    lane: lane,
+                    callers: callers / run.lanes + (lane < callers % run.lanes ? 1 : 0)
+                )
+            }
+        )
+    }
+
+    /// Starts every lane and waits until each has finished.
+    private static func drive(_ lanes: [any EventLoopLane]) async {
         for lane in lanes { lane.begin() }
         for lane in lanes { try? await lane.finished.get() }
     }
+}
+
+/// One event loop's share of a run.
+protocol EventLoopLane: Sendable {
+    /// Starts the lane's calls, from its event loop.
+    func begin()
+    /// Succeeds once the lane has no call left to send or waiting for its answer.
+    var finished: EventLoopFuture<Void> { get }
 }

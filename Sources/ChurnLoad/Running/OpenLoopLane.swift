@@ -6,16 +6,11 @@ internal import Synchronization
 /// counted from its intended time.
 ///
 /// Its state is touched on `eventLoop` only.
-final class OpenLoopLane: @unchecked Sendable {
-    private let target: any EventLoopLoadTarget
+final class OpenLoopLane: EventLoopLane, @unchecked Sendable {
+    private let run: EventLoopDriver.Run
     private let lane: Int
-    private let lanes: Int
     private let eventLoop: any EventLoop
     private let maxInFlight: Int
-    private let maxCalls: Int?
-    private let window: EventLoopDriver.Window
-    private let recorder: LatencyRecorder
-    private let shared: EventLoopDriver.Shared
     private let clock = ContinuousClock()
     private var arrivals: ArrivalSchedule.Iterator
     /// The schedule position of the next arrival drawn (every lane draws every arrival).
@@ -28,27 +23,13 @@ final class OpenLoopLane: @unchecked Sendable {
     let finished: EventLoopFuture<Void>
     private let finishedPromise: EventLoopPromise<Void>
 
-    init(
-        target: any EventLoopLoadTarget,
-        lane: Int,
-        eventLoop: any EventLoop,
-        schedule: ArrivalSchedule,
-        configuration: LoadRunConfiguration,
-        window: EventLoopDriver.Window,
-        recorder: LatencyRecorder,
-        shared: EventLoopDriver.Shared
-    ) {
-        self.target = target
+    init(run: EventLoopDriver.Run, lane: Int, schedule: ArrivalSchedule, maxInFlight: Int) {
+        self.run = run
         self.lane = lane
-        self.lanes = target.eventLoops.count
-        self.eventLoop = eventLoop
-        self.maxInFlight = configuration.maxInFlight
-        self.maxCalls = configuration.maxCalls
-        self.window = window
-        self.recorder = recorder
-        self.shared = shared
+        self.eventLoop = run.eventLoop(ofLane: lane)
+        self.maxInFlight = maxInFlight
         self.arrivals = schedule.makeIterator()
-        self.finishedPromise = eventLoop.makePromise()
+        self.finishedPromise = self.eventLoop.makePromise()
         self.finished = self.finishedPromise.futureResult
     }
 
@@ -64,9 +45,9 @@ final class OpenLoopLane: @unchecked Sendable {
         while let offset = self.arrivals.next() {
             let index = self.position
             self.position += 1
-            let intended = self.window.start + .nanoseconds(offset)
-            if intended >= self.window.end || self.maxCalls.map({ index >= $0 }) == true { break }
-            if index % self.lanes == self.lane {
+            let intended = self.run.window.start + .nanoseconds(offset)
+            if intended >= self.run.window.end || self.run.maxCalls.map({ index >= $0 }) == true { break }
+            if index % self.run.lanes == self.lane {
                 self.next = (index, intended)
                 return
             }
@@ -83,11 +64,11 @@ final class OpenLoopLane: @unchecked Sendable {
                 return
             }
             // A due call waits for a slot when too many are outstanding; the wait is part of its latency.
-            if self.shared.inFlight.load(ordering: .relaxed) >= self.maxInFlight {
+            if self.run.inFlight.load(ordering: .relaxed) >= self.maxInFlight {
                 self.wake(in: .microseconds(100))
                 return
             }
-            self.shared.inFlight.add(1, ordering: .relaxed)
+            self.run.inFlight.add(1, ordering: .relaxed)
             self.outstanding += 1
             self.send(call.index, intended: call.intended)
             self.drawNext()
@@ -101,20 +82,20 @@ final class OpenLoopLane: @unchecked Sendable {
     }
 
     private func send(_ index: Int, intended: ContinuousClock.Instant) {
-        let window = self.window
+        let window = self.run.window
         let counted = intended >= window.measureStart
         let sent = self.clock.now
-        self.recorder.recordSent(due: counted, inWindow: sent >= window.measureStart && sent < window.end)
-        self.target.start(index) { outcome in
+        self.run.recorder.recordSent(due: counted, inWindow: sent >= window.measureStart && sent < window.end)
+        self.run.target.start(index) { outcome in
             let finished = ContinuousClock.now
             if counted {
-                self.recorder.record(
+                self.run.recorder.record(
                     outcome,
                     latency: LoadRunner.nanoseconds(finished - intended),
                     serviceTime: LoadRunner.nanoseconds(finished - sent)
                 )
             }
-            self.shared.inFlight.subtract(1, ordering: .relaxed)
+            self.run.inFlight.subtract(1, ordering: .relaxed)
             if self.eventLoop.inEventLoop {
                 self.callFinished()
             } else {
