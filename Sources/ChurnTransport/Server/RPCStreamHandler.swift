@@ -46,10 +46,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private var sentAt: Int64?
     private let logger: Logger
     private var state: StateMachine
-    private var parser: FrameParser
     private var encoder = FrameEncoder()
     /// Request bytes received and not yet cut into frames.
-    private var pending: ByteBuffer?
+    private var pending: FrameAccumulator
     private var route: RPCRoute?
     private var callContext: RPCContext?
     private var deadlineTimer: Scheduled<Void>?
@@ -93,7 +92,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         self.limits = limits
         self.logger = logger
         self.state = StateMachine(maxFramesPerStream: limits.maxFramesPerStream)
-        self.parser = FrameParser(limits: limits.wire, acceptsCompression: true)
+        self.pending = FrameAccumulator(parser: FrameParser(limits: limits.wire, acceptsCompression: true))
     }
 
     /// The response HEADERS of every call that is served.
@@ -238,16 +237,11 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     }
 
     private func receivedBytes(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        if self.pending == nil || self.pending!.readableBytes == 0 {
-            self.pending = bytes
-        } else {
-            var incoming = bytes
-            self.pending!.writeBuffer(&incoming)
-        }
+        self.pending.append(bytes)
         while !self.state.isDone && self.awaiting == nil {
             let frame: Frame?
             do {
-                frame = try self.parser.nextFrame(from: &self.pending!)
+                frame = try self.pending.nextFrame()
             } catch {
                 if let rejection = self.state.failed(error.rpcError) { self.reject(rejection, context: context) }
                 return
@@ -255,9 +249,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             guard let frame else { break }
             self.receivedFrame(frame, context: context)
         }
-        if self.state.isDone { self.pending = nil }
+        if self.state.isDone { self.pending.removeAll() }
         if self.admittedAt != nil {
-            let held = self.pending?.readableBytes ?? 0
+            let held = self.pending.heldBytes
             if held != self.bytesCounted {
                 self.admission.buffered(held - self.bytesCounted)
                 self.bytesCounted = held
@@ -330,9 +324,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private func receivedEndOfRequest(context: ChannelHandlerContext) {
         // Frames still unread wait for the pending answer; the end is taken up after them.
         guard self.awaiting == nil else { return }
-        if let pending = self.pending, pending.readableBytes > 0, !self.state.isDone {
+        if self.pending.heldBytes > 0, !self.state.isDone {
             self.fail(
-                RPCError(.invalidArgument, "the request ended inside a frame (\(pending.readableBytes) bytes left)"),
+                RPCError(.invalidArgument, "the request ended inside a frame (\(self.pending.heldBytes) bytes left)"),
                 context: context
             )
             return
@@ -551,7 +545,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private func callEnded() {
         self.deadlineTimer?.cancel()
         self.deadlineTimer = nil
-        self.pending = nil
+        self.pending.removeAll()
         self.leaveAdmission()
     }
 

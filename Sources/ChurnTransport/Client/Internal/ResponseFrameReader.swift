@@ -7,8 +7,8 @@ internal import NIOHTTP2
 /// must look like: a `:status`, the wire content type, no bytes after the end.
 struct ResponseFrameReader {
     let limits: WireLimits
-    private let parser: FrameParser
-    private var pending = ByteBuffer()
+    /// Answer bytes received and not yet cut into frames.
+    private var pending: FrameAccumulator
     private var sawHeaders = false
     private var httpStatus: String?
     /// Whether the server ended the stream (END_STREAM).
@@ -16,7 +16,7 @@ struct ResponseFrameReader {
 
     init(limits: WireLimits) {
         self.limits = limits
-        self.parser = FrameParser(limits: limits, acceptsCompression: true)
+        self.pending = FrameAccumulator(parser: FrameParser(limits: limits, acceptsCompression: true))
     }
 
     /// Takes one HTTP/2 frame of the response.
@@ -37,13 +37,7 @@ struct ResponseFrameReader {
             if headers.endStream { self.ended = true }
         case .data(let data):
             guard self.sawHeaders else { throw RPCError(.internal, "the server sent data before headers") }
-            if case .byteBuffer(var bytes) = data.data {
-                if self.pending.readableBytes == 0 {
-                    self.pending = bytes
-                } else {
-                    self.pending.writeBuffer(&bytes)
-                }
-            }
+            if case .byteBuffer(let bytes) = data.data { self.pending.append(bytes) }
             if data.endStream { self.ended = true }
         case .rstStream(let code):
             self.ended = true
@@ -57,11 +51,11 @@ struct ResponseFrameReader {
     mutating func nextFrame() throws(RPCError) -> Frame? {
         let frame: Frame?
         do throws(WireError) {
-            frame = try self.parser.nextFrame(from: &self.pending)
+            frame = try self.pending.nextFrame()
         } catch {
             throw RPCError(.internal, "the server's answer is malformed: \(error)", cause: error)
         }
-        if frame == nil, self.ended, self.pending.readableBytes > 0 {
+        if frame == nil, self.ended, self.pending.heldBytes > 0 {
             throw RPCError(.internal, "the server's answer ended inside a frame")
         }
         return frame
