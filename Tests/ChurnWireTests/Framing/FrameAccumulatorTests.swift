@@ -10,22 +10,12 @@ struct FrameAccumulatorTests {
         var bytes = ByteBuffer()
         encoder.encode(Fixtures.scoreRequest(), into: &bytes)
         encoder.encode(Fixtures.scoreRequest(featureCount: 0), flags: .error, into: &bytes)
-        encoder.encode(Self.batch(rows: 3_000), flags: .end, into: &bytes)
+        encoder.encode(Fixtures.batchRequest(rows: 3_000), flags: .end, into: &bytes)
         var whole = bytes
         var frames: [Frame] = []
         while let frame = try! FrameParser().nextFrame(from: &whole) { frames.append(frame) }
         precondition(frames.count == 3 && whole.readableBytes == 0)
         return (bytes, frames)
-    }
-
-    private static func batch(rows: Int) -> ScoreBatchRequest {
-        ScoreBatchRequest(
-            featureSchemaHash: 5,
-            featureCount: 3,
-            crms: (0..<UInt64(rows)).map { 7_000_000 + $0 },
-            productGroup: "fuel-cards",
-            features: (0..<rows * 3).map { Double($0 % 23) * 0.25 }
-        )
     }
 
     /// Feeds `bytes` in pieces of the given sizes (the last piece takes the rest), taking every

@@ -6,16 +6,6 @@ import Testing
 
 @Suite("Frames: flags, length, payload; LZ4 above a threshold; limits before allocation")
 struct FrameTests {
-    private static func batch(rows: Int) -> ScoreBatchRequest {
-        ScoreBatchRequest(
-            featureSchemaHash: 77,
-            featureCount: 4,
-            crms: (0..<UInt64(rows)).map { 1_000_000 + $0 },
-            productGroup: "fuel-cards",
-            features: (0..<rows * 4).map { Double($0 % 17) * 0.5 }
-        )
-    }
-
     @Test("a small message travels uncompressed with the header the specification gives")
     func plainFrame() throws {
         var encoder = FrameEncoder(peerAcceptsCompression: true)
@@ -34,7 +24,7 @@ struct FrameTests {
 
     @Test("a large payload is compressed when the peer accepts it, and not otherwise")
     func compression() throws {
-        let message = Self.batch(rows: 5_000)
+        let message = Fixtures.batchRequest(rows: 5_000)
         var compressed = ByteBuffer()
         var encoder = FrameEncoder(peerAcceptsCompression: true)
         encoder.encode(message, into: &compressed)
@@ -119,9 +109,9 @@ struct FrameTests {
             frames.append((bytes, [Frame(flags: .end, payload: payload)]))
         }
         var big = ByteBuffer()
-        encoder.encode(Self.batch(rows: 2_000), into: &big)
+        encoder.encode(Fixtures.batchRequest(rows: 2_000), into: &big)
         var bigPayload = ByteBuffer()
-        Self.batch(rows: 2_000).encode(into: &bigPayload)
+        Fixtures.batchRequest(rows: 2_000).encode(into: &bigPayload)
         frames.append((big, [Frame(flags: .compressed, payload: bigPayload)]))
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: frames) { FrameDecoder() }
     }

@@ -14,6 +14,17 @@ enum Fixtures {
         )
     }
 
+    /// A streamed batch frame of `rows` rows of four features, large enough to be compressed.
+    static func batchRequest(rows: Int) -> ScoreBatchRequest {
+        ScoreBatchRequest(
+            featureSchemaHash: 77,
+            featureCount: 4,
+            crms: (0..<UInt64(rows)).map { 1_000_000 + $0 },
+            productGroup: "fuel-cards",
+            features: (0..<rows * 4).map { Double($0 % 17) * 0.5 }
+        )
+    }
+
     /// A response with five drivers.
     static func scoreResponse() -> ScoreResponse {
         let names = ["days_inactive", "revenue_chg_3m", "kag_chg_3m", "complaints", "satisfaction"]
