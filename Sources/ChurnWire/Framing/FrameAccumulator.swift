@@ -55,13 +55,19 @@ public struct FrameAccumulator: Sendable {
     }
 
     /// The next complete frame, or nil when more bytes are needed; then what is held of the
-    /// next frame is in memory of its own.
+    /// next frame is in memory of its own, sized to that frame.
+    ///
+    /// The frames before it are dropped from that memory too: a stream that sends frames
+    /// without end, none of them ending where a DATA frame does, holds at most about one frame,
+    /// not all it has sent.
     ///
     /// - Throws: ``WireError`` as ``FrameParser/nextFrame(from:)`` does. After an error the
     ///   stream cannot be resynchronised.
     public mutating func nextFrame() throws(WireError) -> Frame? {
         if let frame = try self.parser.nextFrame(from: &self.held) { return frame }
-        if !self.heldIsOwn && self.held.readableBytes > 0 { self.takeOwnership(adding: 0) }
+        if self.held.readableBytes > 0 && (!self.heldIsOwn || self.held.readerIndex > 0) {
+            self.takeOwnership(adding: 0)
+        }
         return nil
     }
 

@@ -82,6 +82,27 @@ struct FrameAccumulatorTests {
         #expect(accumulator.heldBytes == 0 && accumulator.heldMemory == 0)
     }
 
+    @Test("a long stream of frames that never end where its pieces do holds about one frame, not all it sent")
+    func longStreamStaysBounded() throws {
+        var encoder = FrameEncoder(peerAcceptsCompression: false)
+        var stream = ByteBuffer()
+        for _ in 0..<200 { encoder.encode(Fixtures.batchRequest(rows: 500), into: &stream) }
+        let frameSize = stream.readableBytes / 200
+        #expect(frameSize % 7_001 != 0)
+        var accumulator = FrameAccumulator(parser: FrameParser())
+        var frames = 0
+        var largest = 0
+        // Pieces of 7,001 bytes: a frame ends where a piece does only once in many frames.
+        while stream.readableBytes > 0 {
+            accumulator.append(stream.readSlice(length: min(7_001, stream.readableBytes))!)
+            while try accumulator.nextFrame() != nil { frames += 1 }
+            largest = max(largest, accumulator.heldMemory)
+        }
+        #expect(frames == 200)
+        // Without the bound the memory held grows with everything sent (200 frames).
+        #expect(largest <= 2 * frameSize)
+    }
+
     @Test("a frame's header that declares more than the limit is refused before anything is reserved")
     func oversizedHeader() {
         var accumulator = FrameAccumulator(parser: FrameParser())
