@@ -16,7 +16,10 @@ struct FloorCommand: AsyncParsableCommand {
         discussion: """
             It answers every call with one encoded Score answer without reading the request's \
             frames, routing or scoring: what the scorer's transport costs with no work behind \
-            it. `churnbench run --floor` starts it; run it by hand to load it from elsewhere.
+            it. Health/Check calls get a fixed health answer instead, so that `churnbench run \
+            --address` can load it. `churnbench run --floor` starts it; run it by hand to load \
+            it from elsewhere (`churnbench run --address 127.0.0.1:7445 --tls-dir DIR \
+            --server-pid PID` reports its CPU per call too).
             """
     )
 
@@ -47,7 +50,8 @@ struct FloorCommand: AsyncParsableCommand {
                     privateKey: "\(self.tlsDir)/node.key",
                     clientCertificateCA: "\(self.tlsDir)/ca.pem"
                 ),
-                answer: FixedAnswers.score()
+                answer: FixedAnswers.score(),
+                healthAnswer: FixedAnswers.health()
             ),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger,

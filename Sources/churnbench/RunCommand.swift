@@ -73,12 +73,14 @@ struct RunCommand: AsyncParsableCommand {
         var scorerProcesses: [Int32] = []
         var customers: [CustomerKey] = []
         if let address {
+            if let pid = options.serverPid { scorerProcesses = [pid] }
             connections = environment.connections(
                 to: try RPCConnection.Target(parsing: address),
                 count: scenario.connections,
                 tlsDirectory: options.tlsDir ?? scenario.tlsDirectory
             )
         } else {
+            guard options.serverPid == nil else { throw ValidationError("--server-pid goes with --address") }
             guard (1...256).contains(options.scorers) else { throw ValidationError("--scorers must be 1 to 256") }
             let churnguard = BenchEnvironment.churnguardPath(options.churnguard)
             var scorerArguments: [String] = []

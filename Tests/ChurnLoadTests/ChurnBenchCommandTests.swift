@@ -35,6 +35,49 @@ struct ChurnBenchCommandTests {
         #expect(svg.contains("churnguard unary @ 100/s"))
     }
 
+    @Test("run --address loads a floor started by hand, and --server-pid reports its CPU per call")
+    func runLoadsAFloorStartedByHand() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let certificates = try TestCertificates()
+        defer { certificates.remove() }
+        let out = NSTemporaryDirectory() + "churnbench-floor-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let portFile = out + "/floor.port"
+        let floor = Process()
+        floor.executableURL = URL(fileURLWithPath: churnbench.path)
+        floor.arguments = ["floor", "--tls-dir", certificates.directory, "--port", "0", "--port-file", portFile]
+        floor.standardOutput = FileHandle.nullDevice
+        floor.standardError = FileHandle.nullDevice
+        try floor.run()
+        defer { if floor.isRunning { floor.terminate() } }
+        let port = try #require(try await waitForPortFile(portFile, of: floor), "the floor did not listen")
+
+        let outcome = try await churnbench.run(
+            [
+                "run", Self.root.path + "/bench/scenarios/unary.toml", "--address", "127.0.0.1:\(port)",
+                "--tls-dir", certificates.directory, "--server-pid", "\(floor.processIdentifier)", "--rate", "100",
+                "--duration", "1", "--warmup", "0.5", "--repetitions", "1", "--out", out, "--label", "floor",
+                "--quiet",
+            ]
+        )
+        #expect(outcome.status == 0, "\(outcome.output)")
+        let run = try #require(try LoadReport(contentsOf: out + "/floor.json").targets.first?.runs.first)
+        #expect(run.failed == 0)
+        #expect(run.answered > 50)
+        #expect(run.serverCPUMicrosPerCall != nil)
+    }
+
+    @Test("run refuses --server-pid without --address: the scorers it starts are measured already")
+    func serverPidNeedsAddress() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let outcome = try await churnbench.run(
+            ["run", Self.root.path + "/bench/scenarios/unary.toml", "--server-pid", "1", "--quiet"]
+        )
+        #expect(outcome.status != 0)
+        #expect(outcome.output.contains("--server-pid goes with --address"), "\(outcome.output)")
+    }
+
     @Test(
         "scorer-killed kills one of two scorers under load and starts it again: its calls fail typed, the other's none"
     )

@@ -1,4 +1,5 @@
 public import ChurnTransport
+internal import ChurnWire
 public import Logging
 internal import NIOConcurrencyHelpers
 public import NIOCore
@@ -14,6 +15,10 @@ public import ServiceLifecycle
 /// no model. It is the transport floor the scorer is compared with, and, with a delay, the
 /// server the harness's own tests measure.
 ///
+/// With a ``Configuration/healthAnswer`` it answers `Health/Check` calls with those bytes
+/// instead (one comparison of the request's `:path`), so a caller that asks a scorer's health
+/// before loading it, as `churnbench run --address` does, can load the floor too.
+///
 /// The answer is sent when the request has ended, after `delay(arrival)`; a delay that depends
 /// on the arrival time makes a server that stalls once.
 public struct FixedAnswerServer: Service {
@@ -27,6 +32,9 @@ public struct FixedAnswerServer: Service {
         public var tls: ServerTLS
         /// The DATA bytes of every answer (for ChurnGuard's client: an encoded answer frame).
         public var answer: ByteBuffer
+        /// The DATA bytes answering `Health/Check` calls (an encoded health answer frame); nil
+        /// answers them with ``answer`` like every other call. Default nil.
+        public var healthAnswer: ByteBuffer?
         /// How long to hold a call that arrived at the given instant. Default: no delay.
         public var delay: @Sendable (ContinuousClock.Instant) -> Duration
 
@@ -36,12 +44,14 @@ public struct FixedAnswerServer: Service {
             port: Int,
             tls: ServerTLS,
             answer: ByteBuffer,
+            healthAnswer: ByteBuffer? = nil,
             delay: @escaping @Sendable (ContinuousClock.Instant) -> Duration = { _ in .zero }
         ) {
             self.host = host
             self.port = port
             self.tls = tls
             self.answer = answer
+            self.healthAnswer = healthAnswer
             self.delay = delay
         }
     }
@@ -135,7 +145,11 @@ public struct FixedAnswerServer: Service {
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
                             try stream.pipeline.syncOperations.addHandler(
-                                FixedAnswerHandler(answer: configuration.answer, delay: configuration.delay)
+                                FixedAnswerHandler(
+                                    answer: configuration.answer,
+                                    healthAnswer: configuration.healthAnswer,
+                                    delay: configuration.delay
+                                )
                             )
                         }
                     }
@@ -152,18 +166,29 @@ private final class FixedAnswerHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTP2Frame.FramePayload
 
     private static let headers: HPACKHeaders = [":status": "200", "content-type": RPCProtocol.contentType]
-    private let answer: ByteBuffer
+    private static let healthPath = HealthService.check.path
+    private var answer: ByteBuffer
+    private let healthAnswer: ByteBuffer?
     private let delay: @Sendable (ContinuousClock.Instant) -> Duration
 
-    init(answer: ByteBuffer, delay: @escaping @Sendable (ContinuousClock.Instant) -> Duration) {
+    init(
+        answer: ByteBuffer,
+        healthAnswer: ByteBuffer?,
+        delay: @escaping @Sendable (ContinuousClock.Instant) -> Duration
+    ) {
         self.answer = answer
+        self.healthAnswer = healthAnswer
         self.delay = delay
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let ended: Bool
         switch self.unwrapInboundIn(data) {
-        case .headers(let headers): ended = headers.endStream
+        case .headers(let headers):
+            if let healthAnswer = self.healthAnswer, headers.headers.first(name: ":path") == Self.healthPath {
+                self.answer = healthAnswer
+            }
+            ended = headers.endStream
         case .data(let data): ended = data.endStream
         default: ended = false
         }

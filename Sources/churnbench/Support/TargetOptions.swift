@@ -9,6 +9,9 @@ struct TargetOptions: ParsableArguments {
     @Option(help: "With --address: a folder from `churnguard certs dev` (ca.pem, client.pem, client.key).")
     var tlsDir: String?
 
+    @Option(help: "With --address: the server's process id, for its CPU per call.")
+    var serverPid: Int32?
+
     @Option(
         help: "The model the started scorer serves (an artifact or LightGBM file); default its built-in demo model."
     )
