@@ -1,9 +1,14 @@
 internal import ChurnTransport
 internal import ChurnWire
+public import NIOCore
 
 /// Streamed `ScoreBatch` calls: each call opens a stream, sends `framesPerCall` columnar frames
 /// of `rowsPerFrame` rows and reads every answer. Its latency is the whole stream's.
-public struct BatchTarget: LoadTarget {
+///
+/// Calls of one frame run on the connections' event loops (``EventLoopLoadTarget``), with no
+/// task and no thread hop per call: the frame goes out marked as the last, and its answer ends
+/// the call. Calls of several frames run one task each.
+public struct BatchTarget: EventLoopLoadTarget {
     public let name: String
     private let connections: ConnectionSet
     private let frames: [ScoreBatchRequest]
@@ -58,10 +63,35 @@ public struct BatchTarget: LoadTarget {
             }
             return .answered(rows: rows)
         } catch let error as RPCError {
-            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
+            return Self.outcome(of: error)
         } catch {
             return .failed(code: "UNAVAILABLE", message: "\(error)")
         }
+    }
+
+    public var eventLoops: [any EventLoop] { self.connections.eventLoops }
+
+    public func start(_ index: Int, completion: @escaping @Sendable (CallOutcome) -> Void) {
+        guard self.frames.count == 1, let connection = self.connections.openConnection(for: index) else {
+            // Several frames, or the connection is (re)opening: the async path.
+            Task { completion(await self.call(index)) }
+            return
+        }
+        connection.startSingleFrame(ScoringService.scoreBatch, self.frames[0], timeout: self.timeout).whenComplete {
+            result in
+            switch result {
+            case .success(let answer):
+                completion(.answered(rows: answer.crms.count))
+            case .failure(let error as RPCError):
+                completion(Self.outcome(of: error))
+            case .failure(let error):
+                completion(.failed(code: "UNAVAILABLE", message: "\(error)"))
+            }
+        }
+    }
+
+    private static func outcome(of error: RPCError) -> CallOutcome {
+        .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
     }
 
     public func close() async {

@@ -35,6 +35,30 @@ extension RPCConnection {
         _ request: Request,
         timeout: Duration? = nil
     ) -> EventLoopFuture<Response> {
+        self.startOneFrameCall(method, request, timeout: timeout)
+    }
+
+    /// Starts a streaming call of one request frame, marked as the last, and returns the server's
+    /// first answer frame as a future on the connection's event loop, like
+    /// ``startUnary(_:_:timeout:)``. For methods that answer each request frame with one frame,
+    /// such as `ScoreBatch`, that answer is the whole call; the wire carries what a unary call
+    /// does (HEADERS, then one DATA frame that ends the stream, each way).
+    ///
+    /// - Returns: a future that fails with an ``RPCError`` as ``unary(_:_:timeout:)`` throws.
+    public func startSingleFrame<Request: WireMessage, Response: WireMessage>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
+    ) -> EventLoopFuture<Response> {
+        self.startOneFrameCall(method, request, timeout: timeout)
+    }
+
+    /// One request frame with the end flag, ending the stream; the first answer frame.
+    private func startOneFrameCall<Request: WireMessage, Response: WireMessage>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration?
+    ) -> EventLoopFuture<Response> {
         var body = ByteBuffer()
         var encoder = FrameEncoder(peerAcceptsCompression: false)
         encoder.encode(request, flags: .end, into: &body)

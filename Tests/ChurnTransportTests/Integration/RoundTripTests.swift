@@ -49,6 +49,25 @@ struct RoundTripTests {
         }
     }
 
+    @Test("a one-frame streamed call started on the event loop gets its answer there")
+    func singleFrameStartedOnTheEventLoop() async throws {
+        let echo = EchoService()
+        try await withEchoConnection(echo: echo) { connection, _, _ in
+            let loop = connection.eventLoop
+            var frames = RequestFrames(count: 1, rows: 1000).makeAsyncIterator()
+            let request = try #require(await frames.next())
+            let answered = try await loop.flatSubmit {
+                connection.startSingleFrame(ScoringService.scoreBatch, request, timeout: .seconds(60)).map { answer in
+                    (answer, loop.inEventLoop)
+                }
+            }.get()
+            #expect(answered.0.crms == request.crms)
+            #expect(answered.0.probabilities == request.features)
+            #expect(answered.1, "the answer was delivered off the connection's event loop")
+            #expect(echo.batchFramesServed == 1)
+        }
+    }
+
     @Test("a streamed call answers every frame in order, large frames compressed on the way")
     func streaming() async throws {
         let echo = EchoService()
