@@ -6,8 +6,8 @@ public import NIOCore
 ///
 /// The load generator shares the machine with the server it measures; at thousands of calls a
 /// second those hops cost it more CPU than the server spends answering, and that CPU is taken
-/// from the server. Targets that cannot do this (the gRPC peer's client, streamed batches) stay
-/// plain ``LoadTarget``s and run one task per call.
+/// from the server. Targets that cannot do this (the gRPC peer's client) stay plain
+/// ``LoadTarget``s and run one task per call, as do ``BatchTarget``'s calls of several frames.
 public protocol EventLoopLoadTarget: LoadTarget {
     /// The event loops calls are spread over: call `index` is cheapest started on
     /// `eventLoops[index % eventLoops.count]`. Never empty.
