@@ -96,6 +96,26 @@ public final class ChurnClient: Sendable {
         )
     }
 
+    /// Scores one frame of rows (`ScoreBatch` with a single frame): the answer has a probability
+    /// per row, in order. Sent and answered as a unary call is, and retried like one (scoring
+    /// changes nothing, so sending a frame again is safe). For more rows than one frame should
+    /// hold, stream frames with ``scoreBatch(_:timeout:handleResponses:)``.
+    ///
+    /// - Parameter timeout: how long to wait, retries included; default the configuration's.
+    /// - Throws: ``RPCError``: the scorer's (such as `invalidArgument` naming the field), or
+    ///   `unavailable` / `deadlineExceeded` from the connection.
+    public func scoreBatch(
+        _ request: ScoreBatchRequest,
+        timeout: Duration? = nil
+    ) async throws(RPCError) -> ScoreBatchResponse {
+        try await self.retrying(
+            ScoringService.scoreBatch.descriptor,
+            timeout: timeout ?? self.configuration.defaultTimeout
+        ) { connection, remaining throws(RPCError) in
+            try await connection.singleFrame(ScoringService.scoreBatch, request, timeout: remaining)
+        }
+    }
+
     /// Scores a stream of row frames on one HTTP/2 stream: `requests` are sent as they come while
     /// `handleResponses` reads one answer per frame, in order. Memory stays bounded both ways.
     /// Not retried: the requests are consumed as they are sent.
@@ -159,6 +179,18 @@ public final class ChurnClient: Sendable {
         _ request: Request,
         timeout: Duration?
     ) async throws(RPCError) -> Response {
+        try await self.retrying(method.descriptor, timeout: timeout) { connection, remaining throws(RPCError) in
+            try await connection.unary(method, request, timeout: remaining)
+        }
+    }
+
+    /// Runs `call` on a pooled connection with the time left, again for retryable errors, with
+    /// backoff, while the deadline leaves time.
+    func retrying<Response: Sendable>(
+        _ method: RPCMethodDescriptor,
+        timeout: Duration?,
+        _ call: (RPCConnection, Duration?) async throws(RPCError) -> Response
+    ) async throws(RPCError) -> Response {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now + $0 }
         var attempt = 1
@@ -170,7 +202,7 @@ public final class ChurnClient: Sendable {
             let failure: RPCError
             do {
                 let connection = try await self.pool.connection()
-                return try await connection.unary(method, request, timeout: remaining)
+                return try await call(connection, remaining)
             } catch {
                 failure = error
             }

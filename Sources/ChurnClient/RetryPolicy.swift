@@ -1,9 +1,9 @@
 public import ChurnTransport
 
-/// When a unary call is sent again: only for errors that say a retry may succeed
-/// (``RPCError/isRetryable``: `unavailable`, `overloaded`), never past the call's deadline, with
-/// exponential backoff (and the server's `retry_after_ms` when it gives one). Streamed batches
-/// are never retried: their requests are consumed as they are sent.
+/// When a unary call (or a one-frame batch) is sent again: only for errors that say a retry may
+/// succeed (``RPCError/isRetryable``: `unavailable`, `overloaded`), never past the call's
+/// deadline, with exponential backoff (and the server's `retry_after_ms` when it gives one).
+/// Streamed batches are never retried: their requests are consumed as they are sent.
 public struct RetryPolicy: Sendable, Hashable {
     /// Tries in all, the first included; 1 never retries. Default 3.
     public var maxAttempts: Int

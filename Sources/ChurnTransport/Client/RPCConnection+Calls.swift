@@ -24,6 +24,24 @@ extension RPCConnection {
         }
     }
 
+    /// Calls a streaming method with one request frame and waits for its answer frame: for
+    /// methods that answer each request frame with one, such as `ScoreBatch`, the whole call, sent
+    /// as a unary call is (``startSingleFrame(_:_:timeout:)``).
+    ///
+    /// - Throws: ``RPCError`` as ``unary(_:_:timeout:)`` does.
+    public func singleFrame<Request: WireMessage, Response: WireMessage>(
+        _ method: RPCMethod<Request, Response>,
+        _ request: Request,
+        timeout: Duration? = nil
+    ) async throws(RPCError) -> Response {
+        do {
+            return try await self.startSingleFrame(method, request, timeout: timeout).get()
+        } catch {
+            throw error as? RPCError
+                ?? RPCError(.unavailable, "the call to \(self.target) failed: \(error)", cause: error)
+        }
+    }
+
     /// Starts a unary call and returns its answer as a future on the connection's event loop,
     /// for callers that live on that loop (load generators, channel handlers): started there, the
     /// call is written without a thread hop, and its answer is decoded where it is read.

@@ -97,6 +97,43 @@ struct ScorerServiceTests {
         }
     }
 
+    @Test("a one-frame batch through the client answers every row as the model does; a bad frame is not retried")
+    func oneFrameBatch() async throws {
+        let model = TrainedModel.demo()
+        try await withTestScorer { port, pki, _ in
+            try await ChurnClient.withClient(configuration: Self.client(port, pki), logger: quietLogger()) { client in
+                let hash = try await client.health().model.featureSchemaHash
+                // Rows that differ: the demo row with its first feature stepped per row.
+                let rows = (0..<1_000).map { index in
+                    var row = Self.row
+                    row[0] += Double(index % 50)
+                    return row
+                }
+                let answer = try await client.scoreBatch(
+                    ScoreBatchRequest(
+                        featureSchemaHash: hash,
+                        featureCount: 10,
+                        crms: (0..<1_000).map { UInt64(7_000 + $0) },
+                        features: Array(rows.joined())
+                    )
+                )
+                #expect(answer.crms == (0..<1_000).map { UInt64(7_000 + $0) })
+                let expected = try rows.map { try model.probability($0) }
+                #expect(answer.probabilities == expected)
+
+                do {
+                    _ = try await client.scoreBatch(
+                        ScoreBatchRequest(featureSchemaHash: hash, featureCount: 10, crms: [1], features: [1, 2, 3])
+                    )
+                    Issue.record("a frame of 3 values for 10 features was scored")
+                } catch let error as RPCError {
+                    #expect(error.status == .invalidArgument)
+                    #expect(!error.isRetryable)
+                }
+            }
+        }
+    }
+
     @Test("a mismatched feature schema is a typed error naming the field, and is not retried")
     func schemaMismatch() async throws {
         try await withTestScorer { port, pki, _ in
@@ -113,7 +150,9 @@ struct ScorerServiceTests {
         }
     }
 
-    @Test("a scorer that is not there is unavailable after the retries, within the deadline")
+    @Test(
+        "a scorer that is not there is unavailable after the retries, within the deadline, for calls and one-frame batches"
+    )
     func unreachable() async throws {
         let pki = try TestCertificates()
         defer { pki.remove() }
@@ -127,6 +166,12 @@ struct ScorerServiceTests {
             do {
                 _ = try await client.health()
                 Issue.record("answered from nowhere")
+            } catch let error as RPCError {
+                #expect(error.status == .unavailable)
+            }
+            do {
+                _ = try await client.scoreBatch(ScoreBatchRequest(featureCount: 10, crms: [1], features: Self.row))
+                Issue.record("a batch answered from nowhere")
             } catch let error as RPCError {
                 #expect(error.status == .unavailable)
             }
