@@ -16,12 +16,7 @@ extension RPCConnection {
         _ request: Request,
         timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
-        do {
-            return try await self.startUnary(method, request, timeout: timeout).get()
-        } catch {
-            throw error as? RPCError
-                ?? RPCError(.unavailable, "the call to \(self.target) failed: \(error)", cause: error)
-        }
+        try await self.answer(of: self.startUnary(method, request, timeout: timeout))
     }
 
     /// Calls a streaming method with one request frame and waits for its answer frame: for
@@ -34,8 +29,13 @@ extension RPCConnection {
         _ request: Request,
         timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
+        try await self.answer(of: self.startSingleFrame(method, request, timeout: timeout))
+    }
+
+    /// Waits for a started call's answer; a failure that is not an ``RPCError`` is `unavailable`.
+    private func answer<Response: Sendable>(of call: EventLoopFuture<Response>) async throws(RPCError) -> Response {
         do {
-            return try await self.startSingleFrame(method, request, timeout: timeout).get()
+            return try await call.get()
         } catch {
             throw error as? RPCError
                 ?? RPCError(.unavailable, "the call to \(self.target) failed: \(error)", cause: error)
