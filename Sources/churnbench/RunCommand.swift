@@ -73,7 +73,12 @@ struct RunCommand: AsyncParsableCommand {
         var scorerProcesses: [Int32] = []
         var customers: [CustomerKey] = []
         if let address {
-            if let pid = options.serverPid { scorerProcesses = [pid] }
+            if let pid = options.serverPid {
+                guard ProcessCPU.seconds(ofProcess: pid) != nil else {
+                    throw ValidationError("--server-pid \(pid): no such process to measure")
+                }
+                scorerProcesses = [pid]
+            }
             connections = environment.connections(
                 to: try RPCConnection.Target(parsing: address),
                 count: scenario.connections,

@@ -68,7 +68,7 @@ struct ChurnBenchCommandTests {
         #expect(run.serverCPUMicrosPerCall != nil)
     }
 
-    @Test("run refuses --server-pid without --address: the scorers it starts are measured already")
+    @Test("run refuses --server-pid without --address, and one that names no process")
     func serverPidNeedsAddress() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
         let outcome = try await churnbench.run(
@@ -76,6 +76,15 @@ struct ChurnBenchCommandTests {
         )
         #expect(outcome.status != 0)
         #expect(outcome.output.contains("--server-pid goes with --address"), "\(outcome.output)")
+        // A process id that names no process would report no CPU, silently: refused instead.
+        let missing = try await churnbench.run(
+            [
+                "run", Self.root.path + "/bench/scenarios/unary.toml", "--address", "127.0.0.1:1",
+                "--server-pid", "2147483646", "--quiet",
+            ]
+        )
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("--server-pid 2147483646: no such process"), "\(missing.output)")
     }
 
     @Test(
