@@ -267,6 +267,7 @@ let package = Package(
             name: "ChurnWireTests",
             dependencies: [
                 "ChurnWire",
+                "ChurnTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -42,8 +42,9 @@ public struct BuiltExecutable: Sendable {
         self.path = path
     }
 
-    /// Runs the executable to completion.
-    public func run(_ arguments: [String], in directory: URL? = nil) throws -> Outcome {
+    /// Runs the executable to completion, blocking the calling thread: only ever on a thread of
+    /// its own (see ``run(_:in:)``).
+    private func runBlocking(_ arguments: [String], in directory: URL?) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: self.path)
         process.arguments = arguments
@@ -59,13 +60,10 @@ public struct BuiltExecutable: Sendable {
 
     /// Runs the executable to completion on a thread of its own, so that waiting for it does not
     /// hold one of Swift concurrency's few threads (on 2 cores, two blocked threads stall every
-    /// other task of the test run, and its deadlines fire).
+    /// other task of the test run, and its deadlines fire). There is no blocking variant: a test
+    /// that waited for a process on its own thread stalled the whole parallel run for seconds.
     public func run(_ arguments: [String], in directory: URL? = nil) async throws -> Outcome {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try self.run(arguments, in: directory) as Outcome })
-            }
-        }
+        try await OwnThread.run { try self.runBlocking(arguments, in: directory) }
     }
 
     /// The executable was not found: the tests need `swift build --build-tests` first.

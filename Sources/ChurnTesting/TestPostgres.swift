@@ -13,27 +13,17 @@ public enum TestPostgres {
     /// The server's URL (`postgres://user:password@127.0.0.1:port/database`).
     public static func serverURL() async throws -> String {
         if let url = ProcessInfo.processInfo.environment[Self.environmentVariable], !url.isEmpty { return url }
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try Self.state.startOnce() })
-            }
-        }
+        return try await OwnThread.run { try Self.state.startOnce() }
     }
 
     /// Starts a server of a test's own in `directory` (for tests that stop and restart it); its URL.
     public static func startDedicated(directory: String) async throws -> String {
-        try await Self.onThread { try Self.script(["start", directory, "--ephemeral"]) }
+        try await OwnThread.run { try Self.script(["start", directory, "--ephemeral"]) }
     }
 
     /// Stops the server of `directory` (fast shutdown: sessions are cut, as in a crash of the link).
     public static func stopDedicated(directory: String) async throws {
-        _ = try await Self.onThread { try Self.script(["stop", directory]) }
-    }
-
-    private static func onThread(_ body: @escaping @Sendable () throws -> String) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
+        _ = try await OwnThread.run { try Self.script(["stop", directory]) }
     }
 
     /// Stops a server started by ``serverURL()`` (run at exit).

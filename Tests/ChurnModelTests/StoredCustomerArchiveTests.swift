@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("Customer-history archive")
+@Suite("Customer-history archive", .onComputeThreads)
 struct StoredCustomerArchiveTests {
     static let customers = [
         StoredCustomer(

@@ -195,8 +195,7 @@ struct CustomerScoringCommandTests {
 
         kill(scorer.processIdentifier, SIGTERM)
         for _ in 0..<300 where scorer.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        scorer.waitUntilExit()
-        #expect(scorer.terminationStatus == 0)
+        #expect(await scorer.exited() == 0)
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(output.contains("customer histories loaded"), "\(output)")
         #expect(output.contains("every history was replaced"), "\(output)")
@@ -245,7 +244,7 @@ struct CustomerScoringCommandTests {
         )
         #expect(notCommitted.output.contains("0 of 1 events were committed"), "\(notCommitted.output)")
         kill(second.processIdentifier, SIGTERM)
-        second.waitUntilExit()
+        await second.exited()
         let secondOutput = String(decoding: secondLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(secondOutput.contains("serving the cached customer histories"), "\(secondOutput)")
         #expect(secondOutput.contains("Connection refused"), "\(secondOutput)")

@@ -247,7 +247,7 @@ struct IngestTests {
         }
     }
 
-    @Test("a commit of 30,000 customers' events fits PostgreSQL's lock table")
+    @Test("a commit of 30,000 customers' events fits PostgreSQL's lock table", .onComputeThreads)
     func manyCustomersInOneCommit() async throws {
         try await TestRegistry.with { registry, _ in
             let ledger = ActivityLedger(client: registry.client, logger: TestRegistry.logger)

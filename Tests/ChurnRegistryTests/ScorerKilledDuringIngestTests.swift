@@ -114,7 +114,7 @@ struct ScorerKilledDuringIngestTests {
                         try await Task.sleep(for: .milliseconds(10))
                     }
                     kill(first.process.processIdentifier, SIGKILL)
-                    first.process.waitUntilExit()
+                    await first.process.exited()
                     while outcomes.withLockedValue({ $0.failed.count }) < 16 {
                         try await Task.sleep(for: .milliseconds(10))
                     }

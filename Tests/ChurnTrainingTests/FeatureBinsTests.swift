@@ -1,8 +1,9 @@
+import ChurnTesting
 import Testing
 
 @testable import ChurnTraining
 
-@Suite struct FeatureBinsTests {
+@Suite(.onComputeThreads) struct FeatureBinsTests {
     @Test func fewDistinctValuesGetABinEachAndBoundsMatchTheTreeRule() {
         let column: [Double] = [3, 1, 2, 2, .nan, 1, 5]
         let bins = FeatureBins(columns: [column], maxBins: 255)

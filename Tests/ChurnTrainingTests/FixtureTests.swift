@@ -1,9 +1,10 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
 /// The committed fixtures are whole (their counts match what the script recorded), and a missing
 /// or malformed one is reported by name rather than read wrongly.
-@Suite struct FixtureTests {
+@Suite(.onComputeThreads) struct FixtureTests {
     @Test func everyFixtureIsWhole() throws {
         let logistic = try Fixture.json("logistic.json")
         #expect(try Fixture.table("logistic.csv").rows.count == Int(try Fixture.number(logistic, "rows")))

@@ -1,9 +1,10 @@
 import ChurnDatasets
 import ChurnModel
+import ChurnTesting
 import ChurnTraining
 import Testing
 
-@Suite struct GradientBoostingTrainerTests {
+@Suite(.onComputeThreads) struct GradientBoostingTrainerTests {
     /// LightGBM's test ROC-AUC on the same rows, split and hyper-parameters
     /// (Fixtures/make_training_fixtures.py). Small data is noisy, so the bound is 0.01 here; the
     /// 0.005 goal on 200k rows is in bench/results/training-vs-peers-*.md.

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import ChurnTraining
 import Testing
 
-@Suite struct LogisticRegressionTrainerTests {
+@Suite(.onComputeThreads) struct LogisticRegressionTrainerTests {
     /// scikit-learn's pipeline fit on the same rows (Fixtures/make_training_fixtures.py).
     @Test func fitEqualsScikitLearn() throws {
         let expected = try Fixture.json("logistic.json")

@@ -1,10 +1,11 @@
 import ChurnDatasets
 import ChurnModel
+import ChurnTesting
 import Testing
 
 @testable import ChurnTraining
 
-@Suite struct ModelTrainingTests {
+@Suite(.onComputeThreads) struct ModelTrainingTests {
     /// Demo customers, cut into labelled monthly rows, the way `churnguard demo-data` does.
     static func demoSet(companies: Int) throws -> TrainingSet {
         let base = DemoCustomerBase(configuration: .init(companies: companies, months: 16, seed: 3))

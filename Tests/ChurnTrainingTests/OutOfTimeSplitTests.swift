@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnTraining
 import Testing
 
-@Suite struct OutOfTimeSplitTests {
+@Suite(.onComputeThreads) struct OutOfTimeSplitTests {
     @Test func testPeriodsAreTheLatestAndTrainingEndsAHorizonBefore() throws {
         // Periods 100…111, three rows each.
         let periods = (100...111).flatMap { [$0, $0, $0] }

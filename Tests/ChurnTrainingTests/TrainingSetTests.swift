@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import ChurnTraining
 import Testing
 
-@Suite struct TrainingSetTests {
+@Suite(.onComputeThreads) struct TrainingSetTests {
     @Test func readsNumericCategoricalMissingAndPeriods() throws {
         let table = try CSVTable(
             parsing: """

@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("Applying activity events to a customer's months")
+@Suite("Applying activity events to a customer's months", .onComputeThreads)
 struct CustomerMonthsTests {
     static let march2025 = MonthlyActivity.monthIndex(year: 2025, month: 3)
 

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("Model artifacts: round trip and verification on load")
+@Suite("Model artifacts: round trip and verification on load", .onComputeThreads)
 struct ArtifactTests {
     static let bands = try! RiskBands(medium: 0.2, high: 0.5, critical: 0.8)
 

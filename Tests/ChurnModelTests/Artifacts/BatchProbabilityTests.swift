@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("TrainedModel.probabilities(rows:into:): the batch path equals row-by-row scoring")
+@Suite("TrainedModel.probabilities(rows:into:): the batch path equals row-by-row scoring", .onComputeThreads)
 struct BatchProbabilityTests {
     static let bands = try! RiskBands(medium: 0.2, high: 0.5, critical: 0.8)
 

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("Metrics equal scikit-learn's")
+@Suite("Metrics equal scikit-learn's", .onComputeThreads)
 struct ClassificationMetricsTests {
     struct Fixture: Decodable {
         var labels: [Int]

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("Features from monthly histories")
+@Suite("Features from monthly histories", .onComputeThreads)
 struct FeatureDerivationTests {
     static let asOf = CivilDate.days(year: 2026, month: 6, day: 15)
     static let derivation = FeatureDerivation()

@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("Feature schema and its hash")
+@Suite("Feature schema and its hash", .onComputeThreads)
 struct FeatureSchemaTests {
     static let schema = try! FeatureSchema([
         .numeric("days_inactive"),

@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("LightGBM import: predictions equal LightGBM's own")
+@Suite("LightGBM import: predictions equal LightGBM's own", .onComputeThreads)
 struct LightGBMEqualityTests {
     @Test(
         "probability and raw score equal booster.predict on 10,000 rows with NaN, infinities and odd categories",
@@ -59,7 +60,7 @@ struct LightGBMEqualityTests {
     }
 }
 
-@Suite("TreeSHAP contributions equal LightGBM's pred_contrib")
+@Suite("TreeSHAP contributions equal LightGBM's pred_contrib", .onComputeThreads)
 struct TreeSHAPEqualityTests {
     /// Every tenth row (1,000 per model, NaN and odd categories included): TreeSHAP in a debug
     /// build costs about 5 ms a row on the 200-tree model.

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("The committed fixtures are whole, and damaged ones are reported, not crashed on")
+@Suite("The committed fixtures are whole, and damaged ones are reported, not crashed on", .onComputeThreads)
 struct LightGBMFixtureTests {
     @Test("every LightGBM fixture loads complete, made by the pinned LightGBM", arguments: LightGBMFixture.names)
     func complete(name: String) throws {

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("LightGBM import refuses bad and unsupported models with a reason")
+@Suite("LightGBM import refuses bad and unsupported models with a reason", .onComputeThreads)
 struct LightGBMImportErrorTests {
     static let text = (try? LightGBMFixture("onehot_sigmoid2").modelText) ?? ""
 

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("Logistic regression equals scikit-learn's pipeline")
+@Suite("Logistic regression equals scikit-learn's pipeline", .onComputeThreads)
 struct LogisticModelTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/sklearn")

@@ -1,8 +1,9 @@
 import ChurnModel
+import ChurnTesting
 import Foundation
 import Testing
 
-@Suite("Offline scoring of CSV files")
+@Suite("Offline scoring of CSV files", .onComputeThreads)
 struct BatchScoringTests {
     static let names = [
         "days_inactive", "revenue_chg_3m", "kag_chg_3m", "discount_rate", "complaints", "product_group", "region",

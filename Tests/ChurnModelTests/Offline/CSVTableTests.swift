@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("CSV parsing")
+@Suite("CSV parsing", .onComputeThreads)
 struct CSVTableTests {
     @Test("quotes, escaped quotes, embedded commas and line breaks, CRLF, no final newline")
     func rfc4180() throws {

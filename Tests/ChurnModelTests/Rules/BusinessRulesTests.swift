@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("Business rules")
+@Suite("Business rules", .onComputeThreads)
 struct BusinessRulesTests {
     @Test("defaults are the documented thresholds")
     func defaults() {

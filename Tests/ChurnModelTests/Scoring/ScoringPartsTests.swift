@@ -1,7 +1,8 @@
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite("Risk bands and drivers")
+@Suite("Risk bands and drivers", .onComputeThreads)
 struct ScoringPartsTests {
     @Test("bands change exactly at their cut-offs")
     func bands() throws {

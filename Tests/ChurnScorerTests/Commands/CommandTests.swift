@@ -74,8 +74,7 @@ struct CommandTests {
         kill(scorer.processIdentifier, SIGTERM)
         for _ in 0..<300 where scorer.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!scorer.isRunning, "the scorer did not exit within 15 s of SIGTERM")
-        scorer.waitUntilExit()
-        #expect(scorer.terminationStatus == 0)
+        #expect(await scorer.exited() == 0)
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(output.contains("draining"), "\(output)")
         #expect(output.contains("stopped"), "\(output)")

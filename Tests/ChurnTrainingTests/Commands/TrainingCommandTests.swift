@@ -4,11 +4,11 @@ import Foundation
 import Testing
 
 /// Runs the built `churnguard demo-data`, `transactions` and `train` as an ML engineer would.
-@Suite("churnguard demo-data, transactions, train")
+@Suite("churnguard demo-data, transactions, train", .onComputeThreads)
 struct TrainingCommandTests {
-    static func run(_ arguments: [String]) throws -> BuiltExecutable.Outcome {
+    static func run(_ arguments: [String]) async throws -> BuiltExecutable.Outcome {
         let root = Fixture.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return try BuiltExecutable("churnguard", packageRoot: root).run(arguments)
+        return try await BuiltExecutable("churnguard", packageRoot: root).run(arguments)
     }
 
     static func scratch() throws -> URL {
@@ -18,12 +18,12 @@ struct TrainingCommandTests {
     }
 
     @Test("demo data → train both kinds → show, predict and eval the artifacts")
-    func workflow() throws {
+    func workflow() async throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let rows = folder.appendingPathComponent("rows.csv").path
         let history = folder.appendingPathComponent("history.csv").path
-        let generated = try Self.run([
+        let generated = try await Self.run([
             "demo-data", "--companies", "200", "--months", "16", "--seed", "5", "--output", rows, "--history", history,
         ])
         #expect(generated.status == 0, "\(generated.output)")
@@ -33,13 +33,13 @@ struct TrainingCommandTests {
         #expect(try String(contentsOfFile: history, encoding: .utf8).hasPrefix("crm,product_group,month,net_revenue"))
         // The same seed writes the same file.
         let again = folder.appendingPathComponent("again.csv").path
-        _ = try Self.run(["demo-data", "--companies", "200", "--months", "16", "--seed", "5", "--output", again])
+        _ = try await Self.run(["demo-data", "--companies", "200", "--months", "16", "--seed", "5", "--output", again])
         #expect(FileManager.default.contentsEqual(atPath: rows, andPath: again))
 
         for kind in ["logistic", "gbdt"] {
             let model = folder.appendingPathComponent("\(kind).model").path
             let scores = folder.appendingPathComponent("\(kind)-scores.csv").path
-            let trained = try Self.run([
+            let trained = try await Self.run([
                 "train", "--input", rows, "--kind", kind, "--output", model, "--num-iterations", "20",
                 "--scores-output", scores,
             ])
@@ -49,17 +49,17 @@ struct TrainingCommandTests {
             #expect(trained.output.contains("feature importance"))
             #expect(try String(contentsOfFile: scores, encoding: .utf8).hasPrefix("id,part,label,probability\n"))
 
-            let shown = try Self.run(["model", "show", "--model", model])
+            let shown = try await Self.run(["model", "show", "--model", model])
             #expect(shown.status == 0)
             #expect(shown.output.contains("name: churn-\(kind)"))
             #expect(shown.output.contains("test_roc_auc"))
-            let evaluated = try Self.run([
+            let evaluated = try await Self.run([
                 "model", "eval", "--model", model, "--input", rows, "--label-column", "churned",
             ])
             #expect(evaluated.status == 0, "\(evaluated.output)")
             #expect(evaluated.output.contains("roc_auc"))
             #expect(evaluated.output.contains("mean |contribution|"))
-            let predicted = try Self.run(["model", "predict", "--model", model, "--input", rows, "--output", "-"])
+            let predicted = try await Self.run(["model", "predict", "--model", model, "--input", rows, "--output", "-"])
             #expect(predicted.status == 0)
         }
     }
@@ -67,7 +67,7 @@ struct TrainingCommandTests {
     /// Writing through a temporary file and a rename once replaced /dev/null itself with a
     /// regular file when a root user asked for `--output /dev/null`. A FIFO stands in for the device.
     @Test("output to a FIFO or device is written into it, never replaced by a file")
-    func outputToADevice() throws {
+    func outputToADevice() async throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let fifo = folder.appendingPathComponent("rows.fifo").path
@@ -79,13 +79,13 @@ struct TrainingCommandTests {
         reader.arguments = [fifo]
         reader.standardOutput = FileHandle(forWritingAtPath: received)
         try reader.run()
-        let generated = try Self.run(["demo-data", "--companies", "20", "--months", "14", "--output", fifo])
+        let generated = try await Self.run(["demo-data", "--companies", "20", "--months", "14", "--output", fifo])
         // A command that never opened the FIFO (or renamed a file over it) leaves the reader
         // waiting for ever: give it 10 s to see the end, then kill it (it may have inherited a
         // blocked SIGTERM); the checks below fail.
-        for _ in 0..<200 where reader.isRunning { Thread.sleep(forTimeInterval: 0.05) }
+        for _ in 0..<200 where reader.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if reader.isRunning { kill(reader.processIdentifier, SIGKILL) }
-        reader.waitUntilExit()
+        await reader.exited()
         #expect(generated.status == 0, "\(generated.output)")
         var info = stat()
         #expect(stat(fifo, &info) == 0)
@@ -95,7 +95,7 @@ struct TrainingCommandTests {
     }
 
     @Test("a purchase log becomes labelled rows")
-    func transactions() throws {
+    func transactions() async throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         // Customer 1 buys monthly all year; customer 2 stops after May.
@@ -108,7 +108,7 @@ struct TrainingCommandTests {
         let input = folder.appendingPathComponent("log.csv")
         try log.write(to: input, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("rows.csv").path
-        let result = try Self.run([
+        let result = try await Self.run([
             "transactions", "--input", input.path, "--output", output, "--product-group", "shop",
         ])
         #expect(result.status == 0, "\(result.output)")
@@ -122,26 +122,28 @@ struct TrainingCommandTests {
     }
 
     @Test("bad input: a clear message and a failing exit status, no output file")
-    func badInput() throws {
+    func badInput() async throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("rows.csv")
         try "id,period,days_inactive,churned\na,2025-01,3,maybe\n".write(to: input, atomically: true, encoding: .utf8)
         let model = folder.appendingPathComponent("m.model").path
-        let trained = try Self.run(["train", "--input", input.path, "--output", model, "--features", "days_inactive"])
+        let trained = try await Self.run([
+            "train", "--input", input.path, "--output", model, "--features", "days_inactive",
+        ])
         #expect(trained.status != 0)
         #expect(trained.output.contains("line 2, column 'churned'"))
         #expect(!FileManager.default.fileExists(atPath: model))
-        let missing = try Self.run(["train", "--input", input.path, "--output", model])
+        let missing = try await Self.run(["train", "--input", input.path, "--output", model])
         #expect(missing.status != 0)
         #expect(missing.output.contains("no column"))
-        let months = try Self.run([
+        let months = try await Self.run([
             "demo-data", "--months", "3", "--output", folder.appendingPathComponent("x.csv").path,
         ])
         #expect(months.status != 0)
         #expect(months.output.contains("--months"))
         let short = folder.appendingPathComponent("short.csv").path
-        let unlabelled = try Self.run(["demo-data", "--months", "8", "--output", short])
+        let unlabelled = try await Self.run(["demo-data", "--months", "8", "--output", short])
         #expect(unlabelled.status != 0)
         #expect(unlabelled.output.contains("no month can be labelled"))
         #expect(!FileManager.default.fileExists(atPath: short))

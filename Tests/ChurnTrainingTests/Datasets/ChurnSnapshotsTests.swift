@@ -1,8 +1,9 @@
 import ChurnDatasets
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite struct ChurnSnapshotsTests {
+@Suite(.onComputeThreads) struct ChurnSnapshotsTests {
     static func day(_ year: Int, _ month: Int, _ day: Int) -> Int { CivilDate.days(year: year, month: month, day: day) }
 
     static func timeline(activity: [Int], contractStart: Int? = nil) -> CustomerTimeline {

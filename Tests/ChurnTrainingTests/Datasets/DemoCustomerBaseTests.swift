@@ -1,8 +1,9 @@
 import ChurnDatasets
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite struct DemoCustomerBaseTests {
+@Suite(.onComputeThreads) struct DemoCustomerBaseTests {
     @Test func theSameSeedGivesTheSameCustomersAndAnotherSeedOthers() {
         let one = DemoCustomerBase(configuration: .init(companies: 50, seed: 1)).timelines()
         let again = DemoCustomerBase(configuration: .init(companies: 50, seed: 1)).timelines()

@@ -1,8 +1,9 @@
 import ChurnDatasets
 import ChurnModel
+import ChurnTesting
 import Testing
 
-@Suite struct TransactionLogTests {
+@Suite(.onComputeThreads) struct TransactionLogTests {
     @Test func readsTheCDNOWLayoutIntoMonthlyTimelines() throws {
         let log = try TransactionLog(
             text: """

@@ -1,8 +1,9 @@
+import ChurnTesting
 import ChurnWireCompiler
 import Foundation
 import Testing
 
-@Suite("compat OLD NEW refuses breaking changes")
+@Suite("compat OLD NEW refuses breaking changes", .onComputeThreads)
 struct CompatibilityCheckerTests {
     static let old = """
         package p;

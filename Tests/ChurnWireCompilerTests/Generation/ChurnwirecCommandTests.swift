@@ -3,10 +3,10 @@ import Foundation
 import Testing
 
 /// Runs the built `churnwirec` the way CI and developers do, in a scratch folder.
-@Suite("The churnwirec command")
+@Suite("The churnwirec command", .onComputeThreads)
 struct ChurnwirecCommandTests {
-    static func run(_ arguments: [String], in directory: URL) throws -> BuiltExecutable.Outcome {
-        try BuiltExecutable("churnwirec", packageRoot: URL(fileURLWithPath: GeneratedCodeTests.root)).run(
+    static func run(_ arguments: [String], in directory: URL) async throws -> BuiltExecutable.Outcome {
+        try await BuiltExecutable("churnwirec", packageRoot: URL(fileURLWithPath: GeneratedCodeTests.root)).run(
             arguments,
             in: directory
         )
@@ -26,15 +26,21 @@ struct ChurnwirecCommandTests {
     static let schema = "package p;\nmessage A { u64 id = 1; string name = 2; }\n"
 
     @Test("generates, then --check passes; an edited or extra generated file makes --check fail")
-    func generateAndCheck() throws {
+    func generateAndCheck() async throws {
         let folder = try Self.scratch(schema: Self.schema)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let generated = try Self.run(["--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
+        let generated = try await Self.run(
+            ["--output", "out", "--test-output", "testout", "--conformance", ""],
+            in: folder
+        )
         #expect(generated.status == 0, "\(generated.output)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/a.wire.swift").path))
         #expect(
-            try Self.run(["--check", "--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
-                .status == 0
+            try await Self.run(
+                ["--check", "--output", "out", "--test-output", "testout", "--conformance", ""],
+                in: folder
+            )
+            .status == 0
         )
 
         let file = folder.appendingPathComponent("out/a.wire.swift")
@@ -43,7 +49,7 @@ struct ChurnwirecCommandTests {
             atomically: true,
             encoding: .utf8
         )
-        let stale = try Self.run(
+        let stale = try await Self.run(
             ["--check", "--output", "out", "--test-output", "testout", "--conformance", ""],
             in: folder
         )
@@ -54,26 +60,30 @@ struct ChurnwirecCommandTests {
         // Regenerating repairs it and removes files no schema produces any more.
         try "x".write(to: folder.appendingPathComponent("out/Old.swift"), atomically: true, encoding: .utf8)
         #expect(
-            try Self.run(["--output", "out", "--test-output", "testout", "--conformance", ""], in: folder).status == 0
+            try await Self.run(["--output", "out", "--test-output", "testout", "--conformance", ""], in: folder).status
+                == 0
         )
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/Old.swift").path))
         #expect(
-            try Self.run(["--check", "--output", "out", "--test-output", "testout", "--conformance", ""], in: folder)
-                .status == 0
+            try await Self.run(
+                ["--check", "--output", "out", "--test-output", "testout", "--conformance", ""],
+                in: folder
+            )
+            .status == 0
         )
     }
 
     @Test("a bad schema exits 1 with file:line:column")
-    func badSchema() throws {
+    func badSchema() async throws {
         let folder = try Self.scratch(schema: "package p;\nmessage A { u64 id = 1 }\n")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try Self.run(["--check", "--conformance", ""], in: folder)
+        let outcome = try await Self.run(["--check", "--conformance", ""], in: folder)
         #expect(outcome.status == 1)
         #expect(outcome.output.contains("wire/a.wire:2:24: error: expected ';' after field number 1, found '}'"))
     }
 
     @Test("compat exits 1 on a breaking change and 0 on a compatible one")
-    func compat() throws {
+    func compat() async throws {
         let folder = try Self.scratch(schema: Self.schema)
         defer { try? FileManager.default.removeItem(at: folder) }
         try "package p;\nmessage A { u64 id = 1; }\n".write(
@@ -86,10 +96,10 @@ struct ChurnwirecCommandTests {
             atomically: true,
             encoding: .utf8
         )
-        let broken = try Self.run(["compat", "wire", "broken.wire"], in: folder)
+        let broken = try await Self.run(["compat", "wire", "broken.wire"], in: folder)
         #expect(broken.status == 1)
         #expect(broken.output.contains("field 2 ('name') was removed from 'A' without 'reserved 2;'"))
-        let fine = try Self.run(["compat", "wire", "fine.wire"], in: folder)
+        let fine = try await Self.run(["compat", "wire", "fine.wire"], in: folder)
         #expect(fine.status == 0, "\(fine.output)")
     }
 }

@@ -1,8 +1,9 @@
+import ChurnTesting
 import ChurnWireCompiler
 import Foundation
 import Testing
 
-@Suite("Generated code")
+@Suite("Generated code", .onComputeThreads)
 struct GeneratedCodeTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path

@@ -1,3 +1,4 @@
+import ChurnTesting
 import ChurnWireCompiler
 import Testing
 
@@ -14,7 +15,7 @@ func checkSchema(_ sources: [String]) throws(SchemaErrors) -> Schema {
     return try SchemaChecker.check(files)
 }
 
-@Suite("Checker: names resolve and the rules hold")
+@Suite("Checker: names resolve and the rules hold", .onComputeThreads)
 struct SchemaCheckerTests {
     @Test("resolves nested, sibling and cross-file types")
     func resolves() throws {

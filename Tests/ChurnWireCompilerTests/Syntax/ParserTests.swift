@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWireCompiler
 import Testing
 
-@Suite("Parser: the schema language and its error messages")
+@Suite("Parser: the schema language and its error messages", .onComputeThreads)
 struct ParserTests {
     @Test("parses every construct of the language")
     func parsesEverything() throws {

@@ -1,8 +1,9 @@
+import ChurnTesting
 import ChurnWire
 import NIOCore
 import Testing
 
-@Suite("Frame accumulator: frames from any split of a stream, partial frames in memory of their own")
+@Suite("Frame accumulator: frames from any split of a stream, partial frames in memory of their own", .onComputeThreads)
 struct FrameAccumulatorTests {
     /// Three frames back to back: a unary request, an empty payload and a compressed batch.
     private static func stream() -> (bytes: ByteBuffer, frames: [Frame]) {

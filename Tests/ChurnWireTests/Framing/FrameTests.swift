@@ -1,10 +1,11 @@
+import ChurnTesting
 import ChurnWire
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
 import Testing
 
-@Suite("Frames: flags, length, payload; LZ4 above a threshold; limits before allocation")
+@Suite("Frames: flags, length, payload; LZ4 above a threshold; limits before allocation", .onComputeThreads)
 struct FrameTests {
     @Test("a small message travels uncompressed with the header the specification gives")
     func plainFrame() throws {

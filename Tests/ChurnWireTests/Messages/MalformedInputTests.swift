@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("Malformed messages give typed errors, never a crash or an unbounded allocation")
+@Suite("Malformed messages give typed errors, never a crash or an unbounded allocation", .onComputeThreads)
 struct MalformedInputTests {
     private static func code<M: WireMessage>(
         _ type: M.Type,

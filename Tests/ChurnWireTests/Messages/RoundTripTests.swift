@@ -1,8 +1,9 @@
+import ChurnTesting
 import ChurnWire
 import NIOCore
 import Testing
 
-@Suite("Every generated message round-trips")
+@Suite("Every generated message round-trips", .onComputeThreads)
 struct RoundTripTests {
     @Test("random values of every message decode to themselves and re-encode to the same bytes")
     func randomRoundTrips() throws {

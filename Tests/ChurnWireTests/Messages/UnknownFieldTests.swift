@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("A v1 reader skips what a v2 writer added")
+@Suite("A v1 reader skips what a v2 writer added", .onComputeThreads)
 struct UnknownFieldTests {
     /// Fields a v2 schema might add to any message: one of each wire type, with numbers v1 does
     /// not use, including a multi-byte tag and a nested message v1 has never seen.

@@ -1,8 +1,9 @@
+import ChurnTesting
 import ChurnWire
 import Foundation
 import Testing
 
-@Suite("SHA-256")
+@Suite("SHA-256", .onComputeThreads)
 struct SHA256Tests {
     @Test(
         "FIPS 180-4 and NIST vectors",

@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("The slot hash of a CRM number")
+@Suite("The slot hash of a CRM number", .onComputeThreads)
 struct SlotTests {
     /// The values `wire/README.md` publishes; computed independently (Python, arbitrary precision).
     @Test(

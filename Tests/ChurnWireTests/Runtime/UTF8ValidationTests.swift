@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("UTF-8 validation agrees with the standard library's")
+@Suite("UTF-8 validation agrees with the standard library's", .onComputeThreads)
 struct UTF8ValidationTests {
     private static func valid(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { UTF8Validation.isValid($0) }

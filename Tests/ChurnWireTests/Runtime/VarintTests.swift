@@ -1,7 +1,8 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
-@Suite("Varints, zigzag and sizes")
+@Suite("Varints, zigzag and sizes", .onComputeThreads)
 struct VarintTests {
     @Test("varint sizes at every 7-bit boundary", arguments: Array(0...9))
     func varintSizes(groups: Int) {
@@ -48,7 +49,7 @@ struct VarintTests {
     }
 }
 
-@Suite("Varint decoding paths agree")
+@Suite("Varint decoding paths agree", .onComputeThreads)
 struct VarintDecodingTests {
     /// Encodes `value` as a u64 field 1 followed by `padding` bytes, so both the word-at-a-time
     /// path (eight bytes in reach) and the byte-wise path (near the end) are taken.

@@ -1,3 +1,4 @@
+import ChurnTesting
 import ChurnWire
 import Foundation
 import NIOCore
@@ -6,7 +7,7 @@ import Testing
 /// Pins the encoding with the golden vectors in `wire/vectors/`: every vector's value must encode
 /// to its hex and its hex decode to its value. Rewrite them (after a deliberate format change,
 /// never to make a test pass) with `CHURN_WRITE_VECTORS=1 swift test --filter GoldenVectorTests`.
-@Suite("Golden vectors in wire/vectors/")
+@Suite("Golden vectors in wire/vectors/", .onComputeThreads)
 struct GoldenVectorTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
