@@ -88,6 +88,61 @@ struct RegistryWatcherTests {
         }
     }
 
+    /// Runs a statement made of the test's own names (not bound parameters: role names cannot be).
+    static func execute(_ statement: String, on registry: ModelRegistry) async throws {
+        try await registry.client.query(PostgresQuery(unsafeSQL: statement))
+    }
+
+    @Test("a refresh that fails is tried again on its own: a notification is not lost to a failed read")
+    func aFailedRefreshIsRetried() async throws {
+        try await TestRegistry.with { (registry: ModelRegistry, url: DatabaseURL) async throws in
+            _ = try await Self.publish(registry, intercept: -2)
+            _ = try await Self.publish(registry, intercept: -1)
+            try await registry.promote(name: "churn-test", version: 1, to: .production, actor: "test")
+            // The watcher reads as a role of its own, whose right to read the aliases is taken
+            // away while version 2 is promoted: the refresh that the notification starts fails.
+            let role = "watcher_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+            try await Self.execute("CREATE ROLE \(role) LOGIN PASSWORD 'watcher'", on: registry)
+            try await Self.execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO \(role)", on: registry)
+            let watcherURL = try DatabaseURL("postgres://\(role):watcher@\(url.host):\(url.port)/\(url.database)")
+            let applied = Applied()
+            let watcher = RegistryWatcher(
+                url: watcherURL,
+                // No poll to fall back on within the test.
+                configuration: .init(modelName: "churn-test", pollInterval: .seconds(600), maxBackoff: .seconds(2)),
+                logger: TestRegistry.logger,
+                apply: applied.record
+            )
+            _ = try await watcher.loadInitial(timeout: .seconds(60))
+            try await Self.watching(watcher) {
+                try await Self.promoteWhileUnreadable(registry, role: role, watcher: watcher, applied: applied)
+            }
+            try await Self.execute("DROP OWNED BY \(role)", on: registry)
+            try await Self.execute("DROP ROLE \(role)", on: registry)
+        }
+    }
+
+    /// Promotes version 2 while `role` may not read the aliases, then gives the right back.
+    static func promoteWhileUnreadable(
+        _ registry: ModelRegistry,
+        role: String,
+        watcher: RegistryWatcher,
+        applied: Applied
+    ) async throws {
+        #expect(try await Self.eventually { watcher.isListening } != nil)
+        let failedBefore = watcher.statistics.failedRefreshes
+        try await Self.execute("REVOKE SELECT ON model_aliases FROM \(role)", on: registry)
+        try await registry.promote(name: "churn-test", version: 2, to: .production, actor: "test")
+        let failed = try await Self.eventually { watcher.statistics.failedRefreshes > failedBefore }
+        #expect(failed != nil, "the refresh after the notification did not fail")
+        #expect(applied.last?.production.version == 1)
+        try await Self.execute("GRANT SELECT ON model_aliases TO \(role)", on: registry)
+        // No notification and no poll comes now: only a retry brings version 2.
+        let took = try await Self.eventually(within: .seconds(30)) { applied.last?.production.version == 2 }
+        #expect(took != nil, "version 2 never arrived after the failed refresh")
+        #expect(watcher.statistics.notifications == 1)
+    }
+
     @Test func theCacheFollowsProductionAsPublished() async throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("watcher-cache-\(UUID().uuidString)")
             .path

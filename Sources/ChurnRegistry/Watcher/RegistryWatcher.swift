@@ -18,7 +18,9 @@ public import ServiceLifecycle
 ///
 /// A version that fails a check is refused: logged, counted, written to the audit log as
 /// `swap-refused`, never retried, and the old model keeps serving. While the database is down
-/// the last good models keep serving and ``isReachable`` is false. Once a read through the
+/// the last good models keep serving and ``isReachable`` is false. A refresh that fails is tried
+/// again after a backoff (250 ms, doubling to ``Configuration/maxBackoff``), besides the polls, so
+/// a notification whose read failed does not wait for the next poll. Once a read through the
 /// long-lived pool fails (or LISTEN drops), polls read through a short-lived connection of their
 /// own until the pool connects again, so the registry is seen within a poll of its return rather
 /// than after the pool's reconnect backoff, which grows with the outage to a minute. Each
@@ -44,8 +46,9 @@ public final class RegistryWatcher: Service, Sendable {
         public var expectedSchemaHash: UInt64?
         /// The actor named in `swap-refused` audit rows.
         public var scorerID: String
-        /// The longest wait between attempts to LISTEN again after the connection dropped (and
-        /// between checks that the pool connects again). Default 5 s. The pool's connections
+        /// The longest wait between attempts to LISTEN again after the connection dropped,
+        /// between checks that the pool connects again, and between retries of a failed
+        /// refresh. Default 5 s. The pool's connections
         /// come back on PostgresNIO's own backoff, which grows with an outage (to a minute), so
         /// LISTEN may return that much later; polls do not wait for it: until the pool connects,
         /// they read through a connection of their own.
@@ -100,6 +103,9 @@ public final class RegistryWatcher: Service, Sendable {
     /// four read deadlines. PostgresNIO (1.33) can leave a query cancelled while the server stops
     /// suspended for ever; kept, its mark would keep every later read off the pool.
     var stuckReadLimit: Duration { self.configuration.refreshTimeout * 4 }
+
+    /// The wait before a failed refresh is first tried again; it doubles to `maxBackoff`.
+    static let firstRetry = Duration.milliseconds(250)
 
     struct State {
         var current: RegistryModels?
@@ -194,8 +200,23 @@ public final class RegistryWatcher: Service, Sendable {
             group.addTask { await self.pollLoop() }
             group.addTask { await self.probePoolLoop() }
             // Refreshes run here, one at a time, until shutdown; then everything else stops.
+            // A failed one is tried again after a backoff (doubling to `maxBackoff`), not only at
+            // the next poll: with a long poll interval a notification whose refresh failed (a
+            // read past `refreshTimeout`, a database restarting) would otherwise wait for it.
+            var retryAfter = Self.firstRetry
             for await _ in self.triggers.cancelOnGracefulShutdown() {
-                await self.refresh()
+                if await self.refresh() {
+                    retryAfter = Self.firstRetry
+                } else if !Task.isCancelled {
+                    let wait = retryAfter
+                    group.addTask {
+                        guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: wait) })) != nil else {
+                            return
+                        }
+                        self.trigger.yield()
+                    }
+                    retryAfter = min(retryAfter * 2, max(self.configuration.maxBackoff, Self.firstRetry))
+                }
             }
             group.cancelAll()
         }
@@ -304,7 +325,10 @@ public final class RegistryWatcher: Service, Sendable {
     ///
     /// The read goes through the long-lived pool while it is trusted, else through a client of
     /// its own (``ShortLivedClient``), so the registry is seen again within a poll of its return.
-    func refresh() async {
+    ///
+    /// - Returns: false when it failed (the registry counts as unreachable until one succeeds).
+    @discardableResult
+    func refresh() async -> Bool {
         let current = self.current
         self.state.withLockedValue { $0.statistics.refreshes += 1 }
         do throws(RegistryError) {
@@ -329,9 +353,10 @@ public final class RegistryWatcher: Service, Sendable {
                 self.state.withLockedValue { $0.reachable = true }
             }
             self.metrics.reachable.record(1)
+            return true
         } catch {
             // The watcher is stopping: a read cut short by that says nothing about the registry.
-            if Task.isCancelled { return }
+            if Task.isCancelled { return false }
             self.metrics.reachable.record(0)
             self.metrics.failedRefreshes.increment()
             let wasReachable = self.state.withLockedValue { state in
@@ -346,6 +371,7 @@ public final class RegistryWatcher: Service, Sendable {
                     metadata: ["error": "\(error.message)"]
                 )
             }
+            return false
         }
     }
 
