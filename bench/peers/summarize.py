@@ -5,8 +5,10 @@ verdicts (Markdown). A goal missed is printed as missed, with the numbers.
     python3 bench/peers/summarize.py --results bench/results --date 2026-11-23
 """
 import argparse
+import glob
 import json
 import os
+import statistics
 
 UNARY_BOUND_US = 10_000
 BATCH_BOUND_US = 250_000
@@ -33,6 +35,49 @@ def best(path, bound):
         return (0, 0, None)
     top = max(good, key=lambda run: run["targetRate"])
     return (top["throughput"], top["rowsPerSecond"], top["latency"]["p99"])
+
+
+def rounds(results, name, date):
+    """The sweep files of `name` for `date`: one per round (NAME-DATE-r1.json, …), or the single
+    file of a run from before rounds (NAME-DATE.json)."""
+    files = glob.glob(os.path.join(results, f"{name}-{date}-r*.json"))
+    files.sort(key=lambda f: int(f.rsplit("-r", 1)[1].removesuffix(".json")))
+    single = os.path.join(results, f"{name}-{date}.json")
+    return files or ([single] if os.path.exists(single) else [])
+
+
+class Sweeps:
+    """A target's sweeps over the rounds: each round's best, and the median round."""
+
+    def __init__(self, files, bound, column):
+        self.bests = [b for b in (best(f, bound) for f in files) if b is not None]
+        self.column = column  # 0: calls/s, 1: rows/s
+
+    def __bool__(self):
+        return bool(self.bests)
+
+    def values(self):
+        return [b[self.column] for b in self.bests]
+
+    def median(self):
+        """The round whose rate is the median one (the lower middle for an even count)."""
+        ordered = sorted(self.bests, key=lambda b: b[self.column])
+        return ordered[(len(ordered) - 1) // 2]
+
+    def ratio(self, other):
+        """The median over rounds of this target's rate over `other`'s in the same round (the
+        rounds run every target one after another, so a round's pair met the same machine);
+        the ratio of medians when their round counts differ."""
+        mine, theirs = self.values(), other.values()
+        if len(mine) == len(theirs):
+            return statistics.median(ratio(a, b) for a, b in zip(mine, theirs))
+        return ratio(self.median()[self.column], other.median()[self.column])
+
+    def spread(self):
+        values = self.values()
+        if len(values) < 2:
+            return ""
+        return f" (rounds: {', '.join(f'{v:,.0f}' for v in values)})"
 
 
 def time(us):
@@ -79,24 +124,30 @@ def main():
         lines.insert(1, f"{first['machine']['cores']} cores, {first['machine']['cpu']}; commit {first.get('commit') or '?'}; "
                         "medians of the repetitions; latency from the intended send time (open loop, Poisson arrivals).\n")
 
-    sweeps = {t: best(path(f"peers-sweep-unary-{t}"), UNARY_BOUND_US) for t in ("churnguard", "floor", "grpc", "fastapi")}
-    batch = {t: best(path(f"peers-sweep-batch-{t}"), BATCH_BOUND_US) for t in ("churnguard", "grpc", "fastapi")}
+    sweeps = {t: Sweeps(rounds(args.results, f"peers-sweep-unary-{t}", args.date), UNARY_BOUND_US, 0)
+              for t in ("churnguard", "floor", "grpc", "fastapi")}
+    batch = {t: Sweeps(rounds(args.results, f"peers-sweep-batch-{t}", args.date), BATCH_BOUND_US, 1)
+             for t in ("churnguard", "grpc", "fastapi")}
+    count = max([len(v.bests) for v in list(sweeps.values()) + list(batch.values())] + [0])
     lines += ["## Highest rate held (rate sweeps)", "",
               f"Unary: p99 ≤ {UNARY_BOUND_US / 1000:.0f} ms; batch: p99 ≤ {BATCH_BOUND_US / 1000:.0f} ms per 1,000-row frame; "
-              "no failures, ≥ 98 % of the calls due sent on time.", "",
-              "| target | unary calls/s | its p99 | batch rows/s | its p99 |", "|---|---|---|---|---|"]
+              "no failures, ≥ 98 % of the calls due sent on time."
+              + (f" {count} rounds, each sweeping every target in turn: the median round's rate and p99, "
+                 "each round's rate in brackets; a goal's ratio is the median of the rounds' ratios." if count > 1 else ""),
+              "", "| target | unary calls/s | its p99 | batch rows/s | its p99 |", "|---|---|---|---|---|"]
     for target in ("churnguard", "floor", "grpc", "fastapi"):
         unary = sweeps.get(target)
         rows = batch.get(target)
         lines.append(
-            f"| {target} | {'-' if not unary else f'{unary[0]:,.0f}'} | {time(unary[2]) if unary else '-'} "
-            f"| {'-' if not rows else f'{rows[1]:,.0f}'} | {time(rows[2]) if rows else '-'} |")
+            f"| {target} | {'-' if not unary else f'{unary.median()[0]:,.0f}{unary.spread()}'} "
+            f"| {time(unary.median()[2]) if unary else '-'} "
+            f"| {'-' if not rows else f'{rows.median()[1]:,.0f}{rows.spread()}'} | {time(rows.median()[2]) if rows else '-'} |")
     lines.append("")
 
     goals = []
     cg, grpc, fast, floor = (sweeps.get(t) for t in ("churnguard", "grpc", "fastapi", "floor"))
     if cg and grpc:
-        r = ratio(cg[0], grpc[0])
+        r = cg.ratio(grpc)
         goals.append(f"- Throughput at equal p99 (≤ {UNARY_BOUND_US / 1000:.0f} ms) ≥ 2× gRPC's: {r:.2f}× → {verdict(r >= 2)}")
     for rate in (1000, 2000):
         if os.path.exists(path(f"peers-unary-{rate}")):
@@ -108,14 +159,14 @@ def main():
                 goals.append(f"- p99 at {rate:,} calls/s ≤ 0.5× gRPC's: {time(ours['latency']['p99'])} vs "
                              f"{time(theirs['latency']['p99'])} = {r:.2f}× → {verdict(r <= 0.5)}")
     if cg and fast:
-        r = ratio(cg[0], fast[0])
+        r = cg.ratio(fast)
         goals.append(f"- Unary calls/s ≥ 10× FastAPI's: {r:.1f}× → {verdict(r >= 10)}")
     cgb, fastb = batch.get("churnguard"), batch.get("fastapi")
     if cgb and fastb:
-        r = ratio(cgb[1], fastb[1])
+        r = cgb.ratio(fastb)
         goals.append(f"- Batch rows/s ≥ 50× FastAPI's: {r:.1f}× → {verdict(r >= 50)}")
     if cg and floor:
-        r = ratio(cg[0], floor[0])
+        r = cg.ratio(floor)
         goals.append(f"- Unary throughput ≥ 0.9× the transport floor's: {r:.2f}× → {verdict(r >= 0.9)}")
     closed = {}
     if os.path.exists(path("peers-unary-closed")):
