@@ -1,13 +1,13 @@
 public import ChurnTransport
 public import Logging
 public import NIOCore
-public import NIOPosix
 
 /// Runs an ``RPCServer`` on 127.0.0.1 with a free port for the duration of `body`, then stops it.
 ///
 /// - Parameters:
-///   - eventLoopGroup: where the server runs; give it a group of its own when a handler blocks,
-///     so that the caller's timers still fire.
+///   - eventLoopGroup: where the server runs: by default the test's own loop under
+///     ``OwnEventLoopsTrait``, else NIO's singleton. Give it a group of its own when a handler
+///     blocks, so that the caller's timers still fire.
 ///   - configure: changes to the server configuration (the port is always 0).
 ///   - body: gets the port the server listens on.
 public func withTestServer<Result: Sendable>(
@@ -15,7 +15,7 @@ public func withTestServer<Result: Sendable>(
     tls: ServerTLS,
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
     logger: Logger = quietLogger(),
-    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    eventLoopGroup: any EventLoopGroup = TestEventLoops.current,
     metrics: RPCServerMetrics? = nil,
     _ body: (Int) async throws -> Result
 ) async throws -> Result {

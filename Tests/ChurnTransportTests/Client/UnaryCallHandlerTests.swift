@@ -1,3 +1,4 @@
+import ChurnTesting
 import ChurnWire
 import Foundation
 import NIOCore
@@ -10,7 +11,7 @@ import Testing
 /// The caller's side of a unary call in an `EmbeddedChannel`, whose clock only moves when told:
 /// an answer can arrive after the deadline while the deadline's timer has not run yet, as it does
 /// on a busy event loop.
-@Suite("Unary call handler")
+@Suite("Unary call handler", .onOwnEventLoops)
 struct UnaryCallHandlerTests {
     static func call(deadline: NIODeadline?) throws -> (EmbeddedChannel, EventLoopFuture<Frame>) {
         let channel = EmbeddedChannel()

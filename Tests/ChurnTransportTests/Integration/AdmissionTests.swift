@@ -8,7 +8,7 @@ import Testing
 
 /// A server past its limit of calls in progress answers new calls `OVERLOADED` at once, with a
 /// retry hint, rather than sharing its CPU among more calls than it can finish in time.
-@Suite("Admission")
+@Suite("Admission", .onOwnEventLoops)
 struct AdmissionTests {
     struct HeldCallFailed: Error {}
 

@@ -9,7 +9,7 @@ import Testing
 @testable import ChurnTransport
 
 /// Bad input over the network gets a typed error or a clean close, and the node keeps serving.
-@Suite("Bad input over the network")
+@Suite("Bad input over the network", .onOwnEventLoops)
 struct BadInputTests {
     /// Runs `body` against a fresh server and connection, then checks a new connection is served.
     func withServer(_ body: (RPCConnection, Int, TestCertificates) async throws -> Void) async throws {
@@ -112,7 +112,7 @@ struct BadInputTests {
     @Test("garbage instead of a TLS handshake is closed, and only that connection")
     func garbageBeforeTLS() async throws {
         try await self.withServer { _, port, _ in
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let channel = try await ClientBootstrap(group: TestEventLoops.current)
                 .connect(host: "127.0.0.1", port: port).get()
             try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: x\r\n\r\n")).get()
             try await Self.closes(channel)
@@ -129,7 +129,7 @@ struct BadInputTests {
             configuration.trustRoots = .file(pki.files.caCertificate)
             configuration.applicationProtocols = protocols
             let context = try NIOSSLContext(configuration: configuration)
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let channel = try await ClientBootstrap(group: TestEventLoops.current)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(

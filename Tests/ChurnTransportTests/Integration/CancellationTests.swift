@@ -8,7 +8,7 @@ import Testing
 /// Callers cancel calls (RST_STREAM) whenever a deadline passes; under a load spike that is
 /// many at once. The server must take that as ordinary traffic, not as an attack on the whole
 /// connection, while still closing a connection that floods it with resets.
-@Suite("Cancelled calls")
+@Suite("Cancelled calls", .onOwnEventLoops)
 struct CancellationTests {
     struct TimedOut: Error {}
 

@@ -10,7 +10,7 @@ import Testing
 /// swift-nio-http2 answers a connection error with GOAWAY but leaves the connection open: the
 /// last handler of a caller's connection and of a server's must then close it, so that its calls
 /// fail at once and a pool reconnects. An error of one stream must leave the other calls alone.
-@Suite("Closing a connection on HTTP/2 connection errors")
+@Suite("Closing a connection on HTTP/2 connection errors", .onOwnEventLoops)
 struct ConnectionFailureHandlingTests {
     enum Side: String, CaseIterable, CustomTestStringConvertible {
         case caller, server

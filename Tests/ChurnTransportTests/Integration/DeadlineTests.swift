@@ -7,7 +7,7 @@ import Testing
 
 @testable import ChurnTransport
 
-@Suite("Deadlines")
+@Suite("Deadlines", .onOwnEventLoops)
 struct DeadlineTests {
     @Test("a call whose answer comes too late fails with DEADLINE_EXCEEDED at the caller")
     func callerDeadline() async throws {

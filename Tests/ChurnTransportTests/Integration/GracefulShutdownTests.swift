@@ -9,7 +9,7 @@ import Testing
 
 @testable import ChurnTransport
 
-@Suite("Graceful shutdown")
+@Suite("Graceful shutdown", .onOwnEventLoops)
 struct GracefulShutdownTests {
     @Test("shutdown stops accepting, lets the call in flight finish, then returns")
     func drainsCallsInFlight() async throws {
@@ -105,6 +105,7 @@ struct GracefulShutdownTests {
             configuration: RPCServerConfiguration(port: 0, tls: tls),
             router: router,
             logger: quietLogger(),
+            eventLoopGroup: TestEventLoops.current,
             events: RPCServer.Events(
                 listening: { address in
                     continuation.yield(address.port ?? 0)

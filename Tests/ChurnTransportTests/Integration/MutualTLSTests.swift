@@ -6,7 +6,7 @@ import Testing
 
 @testable import ChurnTransport
 
-@Suite("Mutual TLS")
+@Suite("Mutual TLS", .onOwnEventLoops)
 struct MutualTLSTests {
     @Test("with mutual TLS on, a caller without a certificate is refused and one with a certificate is served")
     func clientWithoutCertificate() async throws {

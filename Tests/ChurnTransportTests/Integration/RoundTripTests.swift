@@ -10,7 +10,7 @@ import Testing
 @testable import ChurnTransport
 
 /// A real TLS HTTP/2 server on 127.0.0.1 and the real client, answering over sockets.
-@Suite("RPC round trips over TLS HTTP/2", .serialized)
+@Suite("RPC round trips over TLS HTTP/2", .serialized, .onOwnEventLoops)
 struct RoundTripTests {
     @Test("a unary call gets its answer")
     func unary() async throws {

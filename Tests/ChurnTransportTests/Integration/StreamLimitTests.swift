@@ -7,7 +7,7 @@ import Testing
 /// Calls beyond the server's stream limit wait on the caller's side (swift-nio-http2 holds their
 /// HEADERS back). Calls that time out while waiting must give their place back, or a caller
 /// that outlived one overload finds every later call waiting forever.
-@Suite("Calls past the server's stream limit")
+@Suite("Calls past the server's stream limit", .onOwnEventLoops)
 struct StreamLimitTests {
     static func frames(_ frame: ScoreBatchRequest) -> AsyncStream<ScoreBatchRequest> {
         AsyncStream { continuation in

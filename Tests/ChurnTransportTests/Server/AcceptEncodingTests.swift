@@ -1,10 +1,11 @@
+import ChurnTesting
 import Testing
 
 @testable import ChurnTransport
 
 /// `churn-accept-encoding` lists encodings separated by commas; the server compresses its answers
 /// only for a caller whose list has `lz4` as one of its entries.
-@Suite("Reading churn-accept-encoding")
+@Suite("Reading churn-accept-encoding", .onOwnEventLoops)
 struct AcceptEncodingTests {
     @Test(
         "lists that name lz4",

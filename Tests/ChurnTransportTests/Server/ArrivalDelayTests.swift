@@ -1,9 +1,10 @@
+import ChurnTesting
 import NIOCore
 import Testing
 
 @testable import ChurnTransport
 
-@Suite("Arrival delay")
+@Suite("Arrival delay", .onOwnEventLoops)
 struct ArrivalDelayTests {
     @Test(
         "the wait is what exceeds the smallest difference seen, whatever the clocks' offset",

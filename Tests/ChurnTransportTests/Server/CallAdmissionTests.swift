@@ -1,10 +1,11 @@
+import ChurnTesting
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
 @testable import ChurnTransport
 
-@Suite("Call admission")
+@Suite("Call admission", .onOwnEventLoops)
 struct CallAdmissionTests {
     @Test("admits up to its limit, refuses past it, and a released place is taken again")
     func limit() {

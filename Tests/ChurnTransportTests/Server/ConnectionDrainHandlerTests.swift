@@ -8,7 +8,7 @@ import Testing
 
 /// A server connection with no call open for `maxIdleTime` since its last call closed is drained
 /// (GOAWAY) and closed; a connection with a call open is never idle, however long the call.
-@Suite("Closing idle connections")
+@Suite("Closing idle connections", .onOwnEventLoops)
 struct ConnectionDrainHandlerTests {
     /// A connection whose drain handler closes it after 10 s idle, on a clock the test moves.
     struct Connection {

@@ -1,3 +1,4 @@
+import ChurnTesting
 import ChurnWire
 import NIOConcurrencyHelpers
 import NIOCore
@@ -9,7 +10,7 @@ import Testing
 
 /// Routes registered with `completingLater`, served by the stream handler in an `EmbeddedChannel`:
 /// the test completes each call's work by hand.
-@Suite("Deferred routes")
+@Suite("Deferred routes", .onOwnEventLoops)
 struct DeferredRouteTests {
     /// Work started by the deferred handlers, in order, for the test to complete.
     final class StartedWork: Sendable {

@@ -1,9 +1,10 @@
+import ChurnTesting
 import ChurnWire
 import Testing
 
 @testable import ChurnTransport
 
-@Suite("RPC stream state machine")
+@Suite("RPC stream state machine", .onOwnEventLoops)
 struct RPCStreamHandlerStateMachineTests {
     typealias Machine = RPCStreamHandler.StateMachine
 

@@ -11,7 +11,7 @@ import Testing
 @testable import ChurnTransport
 
 /// The stream handler in an `EmbeddedChannel`: HTTP/2 frame payloads in, payloads out, no sockets.
-@Suite("RPC stream handler")
+@Suite("RPC stream handler", .onOwnEventLoops)
 struct RPCStreamHandlerTests {
     static func channel(
         router: RPCRouter = EchoService().router,

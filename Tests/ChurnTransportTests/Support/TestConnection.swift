@@ -30,6 +30,7 @@ func connect(_ port: Int, tls: ClientTLS) async throws -> RPCConnection {
         to: .init(host: "127.0.0.1", port: port),
         tls: tls,
         connectTimeout: .seconds(120),
+        eventLoopGroup: TestEventLoops.current,
         logger: quietLogger()
     ).get()
 }

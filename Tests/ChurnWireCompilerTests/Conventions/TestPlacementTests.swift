@@ -3,50 +3,68 @@ import Foundation
 import Testing
 
 /// The test targets that only compute keep their work off Swift concurrency's pool (see
-/// `ComputeThreadsTrait`), so a new suite there cannot stall the integration tests' deadlines.
-@Suite("Computing test targets run on the compute threads", .onComputeThreads)
+/// `ComputeThreadsTrait`), and the transport tests, which drive hundreds of HTTP/2 streams, keep
+/// theirs off NIO's shared event loops (see `OwnEventLoopsTrait`): a new suite there cannot stall
+/// the other tests' deadlines.
+@Suite("Test targets run where they stall no other test", .onComputeThreads)
 struct TestPlacementTests {
-    static let computingTargets = ["ChurnWireTests", "ChurnModelTests", "ChurnTrainingTests", "ChurnWireCompilerTests"]
+    /// Each target and the trait every suite of it carries.
+    static let placements: [(target: String, trait: String)] = [
+        ("ChurnWireTests", ".onComputeThreads"), ("ChurnModelTests", ".onComputeThreads"),
+        ("ChurnTrainingTests", ".onComputeThreads"), ("ChurnWireCompilerTests", ".onComputeThreads"),
+        ("ChurnTransportTests", ".onOwnEventLoops"),
+    ]
 
-    @Test("every suite of a computing target carries .onComputeThreads, and no test is outside a suite")
+    @Test("every suite of those targets carries its trait, and no test is outside a suite")
     func everySuiteIsPlaced() throws {
         var checkedFiles = 0
-        for target in Self.computingTargets {
+        for (target, trait) in Self.placements {
             let folder = URL(fileURLWithPath: GeneratedCodeTests.root).appendingPathComponent("Tests/\(target)")
             let files = try #require(FileManager.default.enumerator(atPath: folder.path)).compactMap { $0 as? String }
             for file in files where file.hasSuffix(".swift") {
                 let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
                 guard text.contains("@Test") else { continue }
                 checkedFiles += 1
-                for problem in Self.misplaced(in: text) { Issue.record("\(target)/\(file): \(problem)") }
+                for problem in Self.misplaced(in: text, trait: trait) {
+                    Issue.record("\(target)/\(file): \(problem)")
+                }
             }
         }
-        #expect(checkedFiles > 30, "the targets' test files were not found")
+        #expect(checkedFiles > 50, "the targets' test files were not found")
     }
 
     @Test("the check finds a suite without the trait and a test type without a suite")
     func theCheckFindsWhatIsMissing() {
-        #expect(Self.misplaced(in: "@Suite(.onComputeThreads) struct A {\n    @Test func a() {}\n}\n").isEmpty)
+        let trait = ".onComputeThreads"
         #expect(
-            Self.misplaced(in: "@Suite(\"named\",\n    .onComputeThreads\n) struct A {\n    @Test func a() {}\n}\n")
-                .isEmpty
+            Self.misplaced(in: "@Suite(.onComputeThreads) struct A {\n    @Test func a() {}\n}\n", trait: trait).isEmpty
         )
-        #expect(Self.misplaced(in: "@Suite(\"named\") struct A {\n    @Test func a() {}\n}\n").count == 1)
-        #expect(Self.misplaced(in: "struct B {\n    @Test func b() {}\n}\n").count == 1)
-        #expect(Self.misplaced(in: "extension B {\n    @Test func b() {}\n}\n").isEmpty)
+        #expect(
+            Self.misplaced(
+                in: "@Suite(\"named\",\n    .onComputeThreads\n) struct A {\n    @Test func a() {}\n}\n",
+                trait: trait
+            ).isEmpty
+        )
+        #expect(Self.misplaced(in: "@Suite(\"named\") struct A {\n    @Test func a() {}\n}\n", trait: trait).count == 1)
+        #expect(
+            Self.misplaced(in: "@Suite(.onOwnEventLoops) struct A {\n    @Test func a() {}\n}\n", trait: trait).count
+                == 1
+        )
+        #expect(Self.misplaced(in: "struct B {\n    @Test func b() {}\n}\n", trait: trait).count == 1)
+        #expect(Self.misplaced(in: "extension B {\n    @Test func b() {}\n}\n", trait: trait).isEmpty)
     }
 
-    /// What in a file's text breaks the rule: a `@Suite` attribute without the trait, or a
+    /// What in a file's text breaks the rule: a `@Suite` attribute without `trait`, or a
     /// top-level type holding tests without a `@Suite` attribute.
-    static func misplaced(in text: String) -> [String] {
+    static func misplaced(in text: String, trait: String) -> [String] {
         var problems: [String] = []
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() where line.drop(while: { $0 == " " }).hasPrefix("@Suite") {
             // The attribute runs to the declaration it marks.
             let attribute = lines[index...].prefix { !$0.contains("struct ") && !$0.contains("class ") }
             let declaration = lines.dropFirst(index + attribute.count).first ?? ""
-            if !(attribute + [declaration]).contains(where: { $0.contains(".onComputeThreads") }) {
-                problems.append("a @Suite without .onComputeThreads: \(line)")
+            if !(attribute + [declaration]).contains(where: { $0.contains(trait) }) {
+                problems.append("a @Suite without \(trait): \(line)")
             }
         }
         for (index, line) in lines.enumerated() {
