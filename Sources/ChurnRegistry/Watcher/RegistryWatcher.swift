@@ -83,7 +83,10 @@ public final class RegistryWatcher: Service, Sendable {
     public struct Statistics: Sendable, Hashable {
         public var swaps = 0
         public var refusals = 0
+        /// Refreshes begun.
         public var refreshes = 0
+        /// Refreshes that have returned, whether or not they read the registry.
+        public var finishedRefreshes = 0
         public var notifications = 0
         public var failedRefreshes = 0
         /// Refreshes read through a client of their own while the pool was not trusted.
@@ -331,6 +334,7 @@ public final class RegistryWatcher: Service, Sendable {
     func refresh() async -> Bool {
         let current = self.current
         self.state.withLockedValue { $0.statistics.refreshes += 1 }
+        defer { self.state.withLockedValue { $0.statistics.finishedRefreshes += 1 } }
         do throws(RegistryError) {
             let models =
                 self.state.withLockedValue({ $0.poolTrusted })
