@@ -13,16 +13,8 @@ public import Testing
 /// `ChurnTrainingTests`, `ChurnWireCompilerTests`) carries this trait, and so does any other test
 /// that computes for long; the integration tests keep the pool for themselves.
 /// `TestPlacementTests` checks the first part.
-public struct ComputeThreadsTrait: TestTrait, SuiteTrait, TestScoping {
-    public var isRecursive: Bool { true }
-
-    public func provideScope(
-        for test: Test,
-        testCase: Test.Case?,
-        performing function: @Sendable () async throws -> Void
-    ) async throws {
-        // A suite's own scope wraps its tests' scopes: the work is run in the test cases'.
-        guard testCase != nil else { return try await function() }
+public struct ComputeThreadsTrait: TestCaseScoping {
+    public func provideScope(forTestCase function: @Sendable () async throws -> Void) async throws {
         try await withTaskExecutorPreference(ComputeThreads.shared) { try await function() }
     }
 }

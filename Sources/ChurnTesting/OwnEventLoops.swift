@@ -15,16 +15,8 @@ public import Testing
 /// Every suite of `ChurnTransportTests` carries this trait (`TestPlacementTests` checks it).
 /// ``withTestServer(router:tls:configure:logger:eventLoopGroup:metrics:_:)`` and the tests' own
 /// connections use ``TestEventLoops/current``.
-public struct OwnEventLoopsTrait: TestTrait, SuiteTrait, TestScoping {
-    public var isRecursive: Bool { true }
-
-    public func provideScope(
-        for test: Test,
-        testCase: Test.Case?,
-        performing function: @Sendable () async throws -> Void
-    ) async throws {
-        // A suite's own scope wraps its tests' scopes: each test case gets its own loop.
-        guard testCase != nil else { return try await function() }
+public struct OwnEventLoopsTrait: TestCaseScoping {
+    public func provideScope(forTestCase function: @Sendable () async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             try await TestEventLoops.$own.withValue(group) { try await function() }
