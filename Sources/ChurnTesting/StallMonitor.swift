@@ -67,8 +67,13 @@ public final class StallMonitor: Sendable {
         }
     }
 
+    /// Whether `CHURNGUARD_STALL_MONITOR` is set at all (a run asked for the monitor).
+    public static var isRequested: Bool {
+        ProcessInfo.processInfo.environment["CHURNGUARD_STALL_MONITOR"] != nil
+    }
+
     /// The configuration from `CHURNGUARD_STALL_MONITOR` (seconds to watch), with stacks written
-    /// to `CHURNGUARD_STALL_DUMPS` if set; nil when the first is not set.
+    /// to `CHURNGUARD_STALL_DUMPS` if set; nil when the first is not a number of seconds above 0.
     public static var requested: Configuration? {
         let environment = ProcessInfo.processInfo.environment
         guard let text = environment["CHURNGUARD_STALL_MONITOR"], let seconds = Double(text), seconds > 0 else {

@@ -11,10 +11,13 @@ import Testing
 struct StallMonitorTests {
     @Test(
         "nothing holds the cooperative pool or a shared event loop for a second or more",
-        .enabled(if: StallMonitor.requested != nil, "set CHURNGUARD_STALL_MONITOR to the seconds to watch")
+        .enabled(if: StallMonitor.isRequested, "set CHURNGUARD_STALL_MONITOR to the seconds to watch")
     )
     func noStalls() async throws {
-        let configuration = try #require(StallMonitor.requested)
+        let configuration = try #require(
+            StallMonitor.requested,
+            "CHURNGUARD_STALL_MONITOR must be a number of seconds above 0, not '\(ProcessInfo.processInfo.environment["CHURNGUARD_STALL_MONITOR"] ?? "")'"
+        )
         let stalls = try await StallMonitor(configuration: configuration).watch()
         for stall in stalls { Issue.record("\(stall)") }
     }
