@@ -12,7 +12,7 @@ extension ScorerConfiguration {
     /// `max_http2_frame_bytes`, `max_header_list_bytes`, `stream_window_bytes`,
     /// `max_frames_per_stream`, `max_frame_bytes`, `max_stream_resets`, `max_stream_errors`,
     /// `stream_limit_window_seconds`, `max_buffered_request_bytes`, `max_calls_in_progress`, `max_arrival_delay_ms` (0: none),
-    /// `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
+    /// `standing_queue_target_ms` (0 or absent: off), `standing_queue_interval_ms`, `max_top_drivers`, `handshake_timeout_seconds`; `[rules]`
     /// `inactivity_days`, `revenue_decrease`, `transaction_decrease`, `satisfaction_floor`;
     /// `[shutdown]` `grace_period_seconds`; `[registry]` `model`, `database_url`, `cache_dir`,
     /// `poll_interval_ms`; `[customers]` `from_database`, `scoring_day`.
@@ -71,6 +71,17 @@ extension ScorerConfiguration {
         }
         if let value = try reader.integer("limits.max_arrival_delay_ms", in: 0...3_600_000) {
             server.limits.maxArrivalDelay = value == 0 ? nil : .milliseconds(value)
+        }
+        if let target = try reader.integer("limits.standing_queue_target_ms", in: 0...3_600_000), target > 0 {
+            var rule = RPCServerConfiguration.Limits.StandingQueue(target: .milliseconds(target))
+            if let interval = try reader.integer("limits.standing_queue_interval_ms", in: 1...3_600_000) {
+                rule.interval = .milliseconds(interval)
+            }
+            server.limits.standingQueue = rule
+        } else if let entry = reader.entry("limits.standing_queue_interval_ms") {
+            throw ConfigurationError(
+                "\(source):\(entry.line): limits.standing_queue_interval_ms needs limits.standing_queue_target_ms above 0"
+            )
         }
         if let seconds = try reader.number("limits.handshake_timeout_seconds", in: 0.1...600) {
             server.handshakeTimeout = .milliseconds(Int64(seconds * 1000))

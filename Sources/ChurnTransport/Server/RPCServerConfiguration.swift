@@ -74,6 +74,15 @@ public struct RPCServerConfiguration: Sendable {
         /// calls sent at once on one connection waited up to 250 ms in a debug build on 2 shared
         /// cores), so the bound is well above that.
         public var maxArrivalDelay: Duration?
+        /// When every call on a connection has waited longer than the rule's target for a whole
+        /// interval, the queue is standing, and a call that waited longer than the target while
+        /// other calls are in progress is answered `OVERLOADED` too (``StandingQueue``). Default
+        /// nil: only ``maxArrivalDelay``.
+        ///
+        /// Off by default because it trades throughput for latency: a server loaded at about its
+        /// capacity keeps a queue only by serving calls late, and draining it leaves the server
+        /// idle when arrivals next fall short (`bench/results/standing-queue-*.md`).
+        public var standingQueue: StandingQueue?
         /// Calls the whole server serves at once, over all connections, from a call's request
         /// HEADERS to its last answer; a call past it is shed like one past
         /// ``maxBufferedRequestBytes``. Default 4,096 (four connections at their full
@@ -105,6 +114,7 @@ public struct RPCServerConfiguration: Sendable {
             maxBufferedRequestBytes: Int = 64 << 20,
             maxCallsInProgress: Int = 4096,
             maxArrivalDelay: Duration? = .seconds(1),
+            standingQueue: StandingQueue? = nil,
             answeredRequestGrace: Duration = .seconds(5)
         ) {
             self.maxConcurrentStreams = maxConcurrentStreams
@@ -119,6 +129,7 @@ public struct RPCServerConfiguration: Sendable {
             self.maxBufferedRequestBytes = maxBufferedRequestBytes
             self.maxCallsInProgress = maxCallsInProgress
             self.maxArrivalDelay = maxArrivalDelay
+            self.standingQueue = standingQueue
             self.answeredRequestGrace = answeredRequestGrace
         }
     }
@@ -130,7 +141,7 @@ public struct RPCServerConfiguration: Sendable {
     /// The server's certificate and key, and the CA client certificates must chain to when mutual
     /// TLS is on. No default: a server always has its own certificate.
     public var tls: ServerTLS
-    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:maxBufferedRequestBytes:maxCallsInProgress:maxArrivalDelay:answeredRequestGrace:)``'s.
+    /// Connection and call limits. Default ``Limits/init(maxConcurrentStreams:maxHTTP2FrameSize:maxHeaderListSize:streamWindowSize:maxFramesPerStream:wire:maxStreamResets:maxStreamErrors:streamLimitWindow:maxBufferedRequestBytes:maxCallsInProgress:maxArrivalDelay:standingQueue:answeredRequestGrace:)``'s.
     public var limits: Limits
     /// How long graceful shutdown waits for calls in flight before it closes their connections.
     /// Default 30 s.

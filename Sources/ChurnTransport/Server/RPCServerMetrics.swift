@@ -3,7 +3,8 @@ public import CoreMetrics
 /// What an ``RPCServer`` reports to the metrics system: the calls it shed with `OVERLOADED`,
 /// labelled `reason`: `late_at_headers` and `late_at_first_frame` (a call waited longer than
 /// ``RPCServerConfiguration/Limits/maxArrivalDelay`` before its HEADERS, or its first frame, could
-/// be read), `calls_in_progress` (``RPCServerConfiguration/Limits/maxCallsInProgress``) and
+/// be read), `standing_queue` (``RPCServerConfiguration/Limits/standingQueue``),
+/// `calls_in_progress` (``RPCServerConfiguration/Limits/maxCallsInProgress``) and
 /// `bytes_arriving` (``RPCServerConfiguration/Limits/maxBufferedRequestBytes``).
 ///
 /// Pass a factory to keep a server's metrics apart (tests do); the default is the process's

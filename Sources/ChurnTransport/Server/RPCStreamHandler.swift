@@ -19,7 +19,9 @@ internal import NIOHTTP2
 /// the server reading it (at its HEADERS, and again at its first frame, whose bytes can queue
 /// behind other calls' in flow control) while other calls are in progress is answered
 /// `OVERLOADED` too, before it is served: its
-/// caller can retry elsewhere while there is time, and the server catches up.
+/// caller can retry elsewhere while there is time, and the server catches up. With
+/// ``RPCServerConfiguration/Limits/standingQueue`` on, the same goes for a call that waited past
+/// the rule's target while its connection's queue is standing (``StandingQueueDetector``).
 ///
 /// Deferred routes (``RPCRouter/register(_:completingLater:)``): the frame's work is started and
 /// its answer written when the work's future completes; meanwhile no further frame is cut from
@@ -36,6 +38,9 @@ final class RPCStreamHandler: ChannelDuplexHandler {
     private let admission: CallAdmission
     /// The connection's measure of how long calls waited to reach the server.
     private let arrivals: ArrivalDelay?
+    /// The connection's judge of whether those waits are a queue that stands
+    /// (``RPCServerConfiguration/Limits/standingQueue``); nil when the rule is off.
+    private let standingQueue: StandingQueueDetector?
     /// When the call took its place in ``admission``; nil before, once the place is given back,
     /// and for a call that never got one.
     private var admittedAt: NIODeadline?
@@ -80,6 +85,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         limits: RPCServerConfiguration.Limits,
         admission: CallAdmission,
         arrivals: ArrivalDelay?,
+        standingQueue: StandingQueueDetector? = nil,
         logger: Logger,
         drain: ConnectionDrainHandler?,
         deadlineArming: DeadlineArming?
@@ -87,6 +93,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         self.router = router
         self.admission = admission
         self.arrivals = arrivals
+        self.standingQueue = standingQueue
         self.drain = drain
         self.deadlineArming = deadlineArming
         self.limits = limits
@@ -213,9 +220,13 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         case .serve(let timeout, let sentAt):
             // How long the call waited to get here: it is late by that much already.
             self.sentAt = sentAt
-            let waited = self.arrivalWait()
-            if let error = self.lateError(waited: waited, othersInProgress: self.admission.callsInProgress) {
-                self.shedLate(error, context: context)
+            let now = NIODeadline.now()
+            let waited = self.arrivalWait(now: now)
+            if let late = self.lateness(waited: waited, othersInProgress: self.admission.callsInProgress, now: now) {
+                // Its wait is final here; a call served has it counted at its first frame.
+                if let waited { self.standingQueue?.observe(wait: waited, now: now) }
+                _ = self.admission.shed(late.standingQueue ? .standingQueue : .lateAtHeaders)
+                self.fail(late.error, context: context)
                 return
             }
             let decision = self.admission.admit()
@@ -228,7 +239,7 @@ final class RPCStreamHandler: ChannelDuplexHandler {
             self.encoder.peerAcceptsCompression = head.acceptsLZ4
             self.callContext = RPCContext(
                 method: route!.descriptor,
-                deadline: timeout.map { .now() + .milliseconds($0 - waited) },
+                deadline: timeout.map { now + .milliseconds($0 - (waited ?? 0)) },
                 limits: self.limits.wire
             )
         case .reject(let rejection):
@@ -273,9 +284,12 @@ final class RPCStreamHandler: ChannelDuplexHandler {
                 // caller's window: the first frame can be late where its HEADERS were not.
                 // This call holds one of the places in progress itself.
                 let others = self.admission.callsInProgress - 1
-                if let error = self.lateError(waited: self.arrivalWait(), othersInProgress: others) {
-                    _ = self.admission.shed(.lateAtFirstFrame)
-                    self.processingFailed(error, endsCall: endsCall, context: context)
+                let now = NIODeadline.now()
+                let waited = self.arrivalWait(now: now)
+                if let waited { self.standingQueue?.observe(wait: waited, now: now) }
+                if let late = self.lateness(waited: waited, othersInProgress: others, now: now) {
+                    _ = self.admission.shed(late.standingQueue ? .standingQueue : .lateAtFirstFrame)
+                    self.processingFailed(late.error, endsCall: endsCall, context: context)
                     return
                 }
                 self.sentAt = nil
@@ -424,21 +438,38 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         self.fail(error, context: context)
     }
 
-    /// How long the call has waited since its caller sent it, in milliseconds (0 when it did not
-    /// say when, or the server does not measure it).
-    private func arrivalWait() -> Int64 {
-        guard let sentAt = self.sentAt, let arrivals = self.arrivals else { return 0 }
-        return arrivals.wait(sentAt: sentAt, receivedAt: WallClock.nowMilliseconds(), now: .now())
+    /// How long the call has waited since its caller sent it, in milliseconds; nil when it did
+    /// not say when, or the server does not measure it.
+    private func arrivalWait(now: NIODeadline) -> Int64? {
+        guard let sentAt = self.sentAt, let arrivals = self.arrivals else { return nil }
+        return arrivals.wait(sentAt: sentAt, receivedAt: WallClock.nowMilliseconds(), now: now)
     }
 
-    /// The `OVERLOADED` answer for a call that waited `waited` ms, longer than
-    /// ``RPCServerConfiguration/Limits/maxArrivalDelay``, before the server could read it, while
-    /// the server has other calls in hand; nil when it is in time, or when no other call is in
-    /// progress: an idle server serves a late call at once (the wait was elsewhere, such as a
-    /// caller's starved event loop, and shedding would not shorten any queue). The wait is the
-    /// retry hint: about the time the server needs to catch up.
-    private func lateError(waited: Int64, othersInProgress: Int) -> RPCError? {
-        guard let limit = self.limits.maxArrivalDelay?.wholeMilliseconds, waited > limit, othersInProgress > 0 else {
+    /// The `OVERLOADED` answer for a call that waited `waited` ms before the server could read
+    /// it, while the server has other calls in hand: longer than
+    /// ``RPCServerConfiguration/Limits/maxArrivalDelay``, or, while this connection's queue is
+    /// standing (``StandingQueueDetector``), longer than the rule's target. nil when it is in
+    /// time, when its wait is unknown, or when no other call is in progress: an idle server
+    /// serves a late call at once (the wait was elsewhere, such as a caller's starved event
+    /// loop, and shedding would not shorten any queue). The wait is the retry hint: about the
+    /// time the server needs to catch up.
+    private func lateness(
+        waited: Int64?,
+        othersInProgress: Int,
+        now: NIODeadline
+    ) -> (error: RPCError, standingQueue: Bool)? {
+        guard let waited, othersInProgress > 0 else { return nil }
+        let reason: String
+        let standing: Bool
+        if let limit = self.limits.maxArrivalDelay?.wholeMilliseconds, waited > limit {
+            reason = "(limit \(limit) ms)"
+            standing = false
+        } else if let queue = self.standingQueue, waited > queue.target, queue.isStanding(now: now) {
+            reason =
+                "(limit \(queue.target) ms while every call on this connection has waited longer for "
+                + "\(queue.interval.nanoseconds / 1_000_000) ms: a standing queue)"
+            standing = true
+        } else {
             return nil
         }
         let retryAfter = UInt32(
@@ -446,17 +477,11 @@ final class RPCStreamHandler: ChannelDuplexHandler {
         )
         var error = RPCError(
             .overloaded,
-            "the call waited \(waited) ms before the server could read it (limit \(limit) ms): the server is "
-                + "behind; retry after \(retryAfter) ms or on another replica"
+            "the call waited \(waited) ms before the server could read it \(reason): the server is behind; "
+                + "retry after \(retryAfter) ms or on another replica"
         )
         error.retryAfterMs = retryAfter
-        return error
-    }
-
-    /// A call late at its HEADERS is answered before any of its request is read.
-    private func shedLate(_ error: RPCError, context: ChannelHandlerContext) {
-        _ = self.admission.shed(.lateAtHeaders)
-        self.fail(error, context: context)
+        return (error, standing)
     }
 
     private func deadlinePassed(context: ChannelHandlerContext) {
@@ -563,7 +588,7 @@ extension RPCStreamHandler: Sendable {}
 
 extension Duration {
     /// The duration in whole milliseconds, rounded down.
-    fileprivate var wholeMilliseconds: Int64 {
+    var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = self.components
         return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }

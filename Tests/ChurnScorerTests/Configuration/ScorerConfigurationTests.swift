@@ -107,6 +107,8 @@ struct ScorerConfigurationTests {
             max_calls_in_progress = 64
             max_buffered_request_bytes = 1048576
             max_arrival_delay_ms = 0
+            standing_queue_target_ms = 40
+            standing_queue_interval_ms = 250
             max_top_drivers = 5
             handshake_timeout_seconds = 3
             [rules]
@@ -138,6 +140,10 @@ struct ScorerConfigurationTests {
         #expect(configuration.server.limits.maxCallsInProgress == 64)
         #expect(configuration.server.limits.maxBufferedRequestBytes == 1_048_576)
         #expect(configuration.server.limits.maxArrivalDelay == nil)
+        #expect(
+            configuration.server.limits.standingQueue
+                == .init(target: .milliseconds(40), interval: .milliseconds(250))
+        )
         #expect(configuration.maxTopDrivers == 5)
         #expect(configuration.server.handshakeTimeout == .seconds(3))
         #expect(configuration.rules.inactivityDays == 60)
@@ -145,6 +151,24 @@ struct ScorerConfigurationTests {
         #expect(configuration.rules.transactionDecrease == 0.25)
         #expect(configuration.rules.satisfactionFloor == 3)
         #expect(configuration.server.shutdownGracePeriod == .milliseconds(2500))
+    }
+
+    @Test("the standing-queue rule is off unless given a target, whose interval defaults to 1 s")
+    func standingQueueRule() throws {
+        let off = try ScorerConfiguration(toml: Self.minimal, source: "s.toml", relativeTo: "")
+        #expect(off.server.limits.standingQueue == nil)
+        let zero = try ScorerConfiguration(
+            toml: Self.minimal + "\n[limits]\nstanding_queue_target_ms = 0\n",
+            source: "s.toml",
+            relativeTo: ""
+        )
+        #expect(zero.server.limits.standingQueue == nil)
+        let on = try ScorerConfiguration(
+            toml: Self.minimal + "\n[limits]\nstanding_queue_target_ms = 80\n",
+            source: "s.toml",
+            relativeTo: ""
+        )
+        #expect(on.server.limits.standingQueue == .init(target: .milliseconds(80), interval: .seconds(1)))
     }
 
     @Test(
@@ -167,6 +191,14 @@ struct ScorerConfigurationTests {
                 "s.toml:5: customers.scoring_day is '1998-02-30': use \"today\", \"latest-activity\" or a date YYYY-MM-DD"
             ),
             (minimal + "\n[customers]\nfrom_database = 1", "s.toml:5: customers.from_database must be true or false"),
+            (
+                minimal + "\n[limits]\nstanding_queue_interval_ms = 500",
+                "s.toml:5: limits.standing_queue_interval_ms needs limits.standing_queue_target_ms above 0"
+            ),
+            (
+                minimal + "\n[limits]\nstanding_queue_target_ms = 0\nstanding_queue_interval_ms = 500",
+                "s.toml:6: limits.standing_queue_interval_ms needs limits.standing_queue_target_ms above 0"
+            ),
         ]
     )
     func mistakes(text: String, message: String) {

@@ -18,6 +18,7 @@ struct RPCStreamHandlerTests {
         reads: ReadCounter? = nil,
         admission: CallAdmission = CallAdmission(callLimit: 256),
         arrivals: ArrivalDelay? = ArrivalDelay(),
+        standingQueue: StandingQueueDetector? = nil,
         limits: RPCServerConfiguration.Limits = RPCServerConfiguration.Limits()
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
@@ -28,6 +29,7 @@ struct RPCStreamHandlerTests {
                 limits: limits,
                 admission: admission,
                 arrivals: arrivals,
+                standingQueue: standingQueue,
                 logger: quietLogger(),
                 drain: nil,
                 deadlineArming: nil
@@ -279,6 +281,48 @@ struct RPCStreamHandlerTests {
         _ = try? late.finish()
         #expect(admission.callsShed == 1)
         #expect(reasons.withLockedValue { $0 } == [.lateAtFirstFrame])
+        _ = try? busy.finish()
+        #expect(admission.callsInProgress == 0)
+    }
+
+    @Test(
+        "while a connection's queue stands, a call that waited past the target is shed; one call in time ends it"
+    )
+    func shedsCallsOfAStandingQueue() throws {
+        let reasons = NIOLockedValueBox<[CallAdmission.ShedReason]>([])
+        let admission = CallAdmission(callLimit: 256) { reason in reasons.withLockedValue { $0.append(reason) } }
+        let arrivals = ArrivalDelay()
+        let standingQueue = StandingQueueDetector(.init(target: .milliseconds(50), interval: .milliseconds(500)))
+        let request = RPCConnection.frame(ScoreRequest(crm: 8, features: [1]))
+        let busy = try Self.channel(admission: admission, arrivals: arrivals, standingQueue: standingQueue)
+        try busy.writeInbound(Self.requestHeaders())
+        /// Sends a call that waited `late` ms (within the 1 s arrival limit): whether it was scored.
+        func call(waited late: Int64) throws -> ErrorReply? {
+            let channel = try Self.channel(admission: admission, arrivals: arrivals, standingQueue: standingQueue)
+            defer { _ = try? channel.finish() }
+            let sentAt = WallClock.nowMilliseconds() - late
+            try channel.writeInbound(Self.requestHeaders(extra: [(RPCProtocol.sentAtHeader, String(sentAt))]))
+            // A shed call's body, already on its way, is read and dropped.
+            try channel.writeInbound(Self.data(request, end: true))
+            let frame = try #require(try Self.answer(of: channel).frames.first)
+            if frame.isError { return try frame.decode(as: ErrorReply.self) }
+            #expect(try frame.decode(as: ScoreResponse.self).crm == 8)
+            return nil
+        }
+        // In time (the connection's baseline), then 300 ms late: a queue, not yet a standing one.
+        #expect(try call(waited: 0) == nil)
+        #expect(try call(waited: 300) == nil)
+        // Every call since the first has waited past the target for longer than the interval.
+        Thread.sleep(forTimeInterval: 0.6)
+        let shed = try #require(try call(waited: 300))
+        #expect(shed.status == .overloaded)
+        #expect(shed.message.contains("limit 50 ms"))
+        #expect(shed.message.contains("standing queue"))
+        #expect((300...1_000).contains(shed.retryAfterMs ?? 0))
+        // A call in time shows the queue drained: late calls are served again, up to the 1 s limit.
+        #expect(try call(waited: 0) == nil)
+        #expect(try call(waited: 300) == nil)
+        #expect(reasons.withLockedValue { $0 } == [.standingQueue])
         _ = try? busy.finish()
         #expect(admission.callsInProgress == 0)
     }

@@ -38,6 +38,10 @@ final class CallAdmission: Sendable {
         /// Its HEADERS were in time, its first frame was not (its body waited behind others'
         /// in flow control).
         case lateAtFirstFrame = "late_at_first_frame"
+        /// It waited longer than the standing-queue rule's target while the calls on its
+        /// connection had all waited longer for the rule's interval
+        /// (``RPCServerConfiguration/Limits/standingQueue``).
+        case standingQueue = "standing_queue"
         /// ``CallAdmission/callLimit`` calls were in progress.
         case callsInProgress = "calls_in_progress"
         /// ``CallAdmission/byteLimit`` bytes of request frames were still arriving.

@@ -45,6 +45,10 @@ struct ServerConnectionPipeline: Sendable {
         let deadlineArming = DeadlineArming()
         let deadlineArmingOnLoop = NIOLoopBound(deadlineArming, eventLoop: channel.eventLoop)
         let arrivalsOnLoop = NIOLoopBound(ArrivalDelay(), eventLoop: channel.eventLoop)
+        let standingQueueOnLoop = NIOLoopBound(
+            limits.standingQueue.map { StandingQueueDetector($0) },
+            eventLoop: channel.eventLoop
+        )
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: limits.maxConcurrentStreams),
@@ -91,6 +95,7 @@ struct ServerConnectionPipeline: Sendable {
                         limits: limits,
                         admission: admission,
                         arrivals: arrivalsOnLoop.value,
+                        standingQueue: standingQueueOnLoop.value,
                         logger: logger,
                         drain: drainOnLoop.value,
                         deadlineArming: deadlineArmingOnLoop.value
