@@ -79,8 +79,9 @@ struct RunCommand: AsyncParsableCommand {
                 }
                 scorerProcesses = [pid]
             }
+            let scorer = try LocalAddress(parsing: address)
             connections = environment.connections(
-                to: try RPCConnection.Target(parsing: address),
+                to: RPCConnection.Target(host: scorer.host, port: scorer.port),
                 count: scenario.connections,
                 tlsDirectory: options.tlsDir ?? scenario.tlsDirectory
             )
@@ -193,7 +194,7 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         if let fastapi = options.fastapi {
-            let target = try RPCConnection.Target(parsing: fastapi)
+            let target = try LocalAddress(parsing: fastapi)
             entries.append(
                 .init(
                     target: try FastAPIPeer.target(

@@ -213,6 +213,21 @@ struct ChurnBenchCommandTests {
         #expect(missing.output.contains("none.json is not a churnbench report"))
     }
 
+    @Test("run refuses to load an address off this machine, before anything starts")
+    func refusesAddressesElsewhere() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        for arguments in [["--address", "10.1.2.3:7443"], ["--fastapi", "example.com:80"]] {
+            let outcome = try await churnbench.run(
+                ["run", Self.root.path + "/bench/scenarios/unary.toml", "--quiet"] + arguments
+            )
+            #expect(outcome.status != 0)
+            #expect(
+                outcome.output.contains("\(arguments[0]): '\(arguments[1])' is not on this machine"),
+                "\(outcome.output)"
+            )
+        }
+    }
+
     @Test("a scenario with a misspelt key is refused before anything starts")
     func badScenario() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)

@@ -58,7 +58,7 @@ struct ScenarioTests {
                 mode = "closed"
                 concurrency = 8
                 [target]
-                address = "10.0.0.5:7443"
+                address = "127.0.0.1:7443"
                 tls_dir = "certs"
                 """,
             name: "b",
@@ -69,7 +69,7 @@ struct ScenarioTests {
         #expect(scenario.load.mode == .closed(concurrency: 8))
         #expect(scenario.rate == nil)
         #expect(scenario.at(rate: 10).rate == 10)
-        #expect(scenario.address == "10.0.0.5:7443" && scenario.tlsDirectory == "certs")
+        #expect(scenario.address == "127.0.0.1:7443" && scenario.tlsDirectory == "certs")
     }
 
     @Test(
@@ -90,7 +90,14 @@ struct ScenarioTests {
                 "kind = \"ingest\"\n[customers]\ncompanies = 5\n[ingest]\nevents_per_call = 0",
                 "ingest.events_per_call is 0"
             ),
-            ("[customers]\ncompanies = 5\n[target]\naddress = \"h:1\"", "[customers] needs scorers started here"),
+            (
+                "[customers]\ncompanies = 5\n[target]\naddress = \"127.0.0.1:1\"",
+                "[customers] needs scorers started here"
+            ),
+            (
+                "[target]\naddress = \"10.0.0.5:7443\"",
+                "s.toml:2: target.address: '10.0.0.5:7443' is not on this machine"
+            ),
             ("[customers]\ncompanies = 0", "s.toml:2: customers.companies is 0"),
         ]
     )

@@ -114,6 +114,14 @@ public struct Scenario: Sendable, Hashable {
             self.timeout = .milliseconds(try reader.integer("load.timeout_ms", in: 1...600_000) ?? 5_000)
             self.repetitions = try reader.integer("load.repetitions", in: 1...100) ?? 3
             self.address = try reader.string("target.address")
+            if let address = self.address {
+                do {
+                    _ = try LocalAddress(parsing: address)
+                } catch {
+                    let line = reader.entry("target.address")?.line ?? 0
+                    throw LoadError("\(source):\(line): target.address: \(error.message)")
+                }
+            }
             self.tlsDirectory = try reader.string("target.tls_dir")
             self.customerCompanies = try reader.integer("customers.companies", in: 1...1_000_000)
             if self.customerCompanies != nil, kind == .batch {

@@ -1,9 +1,15 @@
 import ArgumentParser
+import ChurnLoad
 
 /// Where load goes: a scorer the harness starts (the default) or a running one, and which
 /// peers run beside it.
 struct TargetOptions: ParsableArguments {
-    @Option(help: "A running scorer (host:port) instead of one started here; overrides the scenario's [target].")
+    @Option(
+        help: """
+            A running scorer (host:port on this machine's loopback) instead of one started here; overrides the \
+            scenario's [target].
+            """
+    )
     var address: String?
 
     @Option(help: "With --address: a folder from `churnguard certs dev` (ca.pem, client.pem, client.key).")
@@ -26,7 +32,10 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "Also run the transport floor: a bare HTTP/2 + TLS server on the same stack answering fixed bytes.")
     var floor = false
 
-    @Option(help: "Also load a FastAPI peer at host:port (bench/peers/fastapi), with the same rows and rate.")
+    @Option(
+        help:
+            "Also load a FastAPI peer at host:port on the loopback (bench/peers/fastapi), with the same rows and rate."
+    )
     var fastapi: String?
 
     @Option(help: "The FastAPI peer's process id, for its CPU per call.")
@@ -34,6 +43,19 @@ struct TargetOptions: ParsableArguments {
 
     @Option(help: "HTTP/1.1 connections to the FastAPI peer (one call in flight on each).")
     var fastapiConnections = 64
+
+    /// Load goes only to servers on this machine: an address elsewhere is refused before anything
+    /// starts.
+    func validate() throws {
+        for (option, address) in [("--address", self.address), ("--fastapi", self.fastapi)] {
+            guard let address else { continue }
+            do {
+                _ = try LocalAddress(parsing: address)
+            } catch {
+                throw ValidationError("\(option): \(error.message)")
+            }
+        }
+    }
 }
 
 /// How long and how hard, overriding the scenario file.
