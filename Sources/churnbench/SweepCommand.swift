@@ -49,6 +49,14 @@ struct SweepCommand: AsyncParsableCommand {
         guard self.p99BoundMs > 0, self.from > 0, self.to >= self.from, self.factor > 1, self.refine >= 0 else {
             throw ValidationError("need --p99-bound-ms > 0, 0 < --from ≤ --to, --factor > 1 and --refine ≥ 0")
         }
+        guard ["churnguard", "floor", "fastapi"].contains(self.sweepTarget) else {
+            throw ValidationError("--sweep-target is churnguard, floor or fastapi, not '\(self.sweepTarget)'")
+        }
+        guard self.load.rate == nil, self.load.concurrency == nil else {
+            throw ValidationError(
+                "a sweep sets its own rates (--from, --to, --factor): leave out --rate and --concurrency"
+            )
+        }
     }
 
     func run() async throws {

@@ -228,6 +228,31 @@ struct ChurnBenchCommandTests {
         }
     }
 
+    @Test("options that contradict each other are refused before anything starts, never silently dropped")
+    func contradictoryOptions() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let scenario = Self.root.path + "/bench/scenarios/unary.toml"
+        for (arguments, message) in [
+            (
+                ["run", scenario, "--rate", "100", "--concurrency", "5"],
+                "--rate (an open loop) and --concurrency (a closed loop) exclude each other"
+            ),
+            (
+                ["sweep", scenario, "--p99-bound-ms", "5", "--rate", "100"],
+                "a sweep sets its own rates (--from, --to, --factor): leave out --rate and --concurrency"
+            ),
+            (
+                ["sweep", scenario, "--p99-bound-ms", "5", "--sweep-target", "grpc"],
+                "--sweep-target is churnguard, floor or fastapi, not 'grpc'"
+            ),
+        ] {
+            let outcome = try await churnbench.run(arguments + ["--quiet"])
+            #expect(outcome.status != 0)
+            #expect(outcome.output.contains(message), "\(outcome.output)")
+            #expect(!outcome.output.contains("wrote "), "\(outcome.output)")
+        }
+    }
+
     @Test("a scenario with a misspelt key is refused before anything starts")
     func badScenario() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)

@@ -80,4 +80,14 @@ struct LoadOptions: ParsableArguments {
 
     @Flag(help: "No progress lines.")
     var quiet = false
+
+    /// An open loop at a rate and a closed loop of callers exclude each other: neither is
+    /// silently dropped.
+    func validate() throws {
+        if self.rate != nil, self.concurrency != nil {
+            throw ValidationError(
+                "--rate (an open loop) and --concurrency (a closed loop) exclude each other: give one"
+            )
+        }
+    }
 }
