@@ -194,19 +194,21 @@ struct RunCommand: AsyncParsableCommand {
             )
         }
         if let fastapi = options.fastapi {
-            let target = try LocalAddress(parsing: fastapi)
-            entries.append(
-                .init(
-                    target: try FastAPIPeer.target(
-                        for: scenario,
-                        host: target.host,
-                        port: target.port,
-                        connections: options.fastapiConnections,
-                        rows: rows
-                    ),
-                    serverProcesses: options.fastapiPid.map { [$0] } ?? []
-                )
+            let address = try LocalAddress(parsing: fastapi)
+            let target = try FastAPIPeer.target(
+                for: scenario,
+                host: address.host,
+                port: address.port,
+                connections: options.fastapiConnections,
+                rows: rows
             )
+            // One call first, as ChurnGuard's targets are asked for their health: a peer that is
+            // not there fails the run now, not after every repetition of every target.
+            if case .failed(let code, let message) = await target.call(0) {
+                await target.close()
+                throw ValidationError("the FastAPI peer at \(address) did not answer (\(code)): \(message)")
+            }
+            entries.append(.init(target: target, serverProcesses: options.fastapiPid.map { [$0] } ?? []))
         }
         return entries
     }

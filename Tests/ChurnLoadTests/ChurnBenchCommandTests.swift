@@ -228,6 +228,25 @@ struct ChurnBenchCommandTests {
         }
     }
 
+    @Test("a FastAPI peer that does not answer fails the run at once, with what the call said")
+    func absentFastAPIPeer() async throws {
+        let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
+        let out = NSTemporaryDirectory() + "churnbench-fastapi-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try await churnbench.run(
+            [
+                "run", Self.root.path + "/bench/scenarios/unary.toml", "--fastapi", "127.0.0.1:1", "--rate", "100",
+                "--duration", "1", "--warmup", "0", "--repetitions", "1", "--out", out, "--quiet",
+            ]
+        )
+        #expect(outcome.status != 0)
+        #expect(
+            outcome.output.contains("the FastAPI peer at 127.0.0.1:1 did not answer (UNAVAILABLE): cannot connect"),
+            "\(outcome.output)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: out), "a result was written")
+    }
+
     @Test("options that contradict each other are refused before anything starts, never silently dropped")
     func contradictoryOptions() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
