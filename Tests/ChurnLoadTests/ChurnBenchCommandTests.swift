@@ -205,7 +205,25 @@ struct ChurnBenchCommandTests {
         try worse.json().write(to: URL(fileURLWithPath: directory + "/new.json"))
         let regressed = try await churnbench.run(["compare", directory + "/old.json", directory + "/new.json"])
         #expect(regressed.status == 1)
-        #expect(regressed.output.contains("| a | throughput | 1,000/s | 700/s | -30.0 % | ±5.0 % | REGRESSED |"))
+        #expect(
+            regressed.output.contains(
+                "| a | open loop at 1,000 calls/s (poisson) | throughput | 1,000/s | 700/s | -30.0 % | ±5.0 % | REGRESSED |"
+            ),
+            "\(regressed.output)"
+        )
+        // Another rate is another load: not compared, so nothing in common to compare.
+        let faster = sampleReport(try [sampleResult(target: "a", throughput: 2_000, p50: 100, p99: 900, rate: 2_000)])
+        try faster.json().write(to: URL(fileURLWithPath: directory + "/faster.json"))
+        let other = try await churnbench.run(["compare", directory + "/old.json", directory + "/faster.json"])
+        #expect(other.status != 0)
+        #expect(
+            other.output.contains(
+                "Not compared, a: run under other loads (old: open loop at 1,000 calls/s (poisson); "
+                    + "new: open loop at 2,000 calls/s (poisson))"
+            ),
+            "\(other.output)"
+        )
+        #expect(other.output.contains("the results share no target run under the same load"), "\(other.output)")
         let same = try await churnbench.run(["compare", directory + "/old.json", directory + "/old.json"])
         #expect(same.status == 0, "\(same.output)")
         let missing = try await churnbench.run(["compare", directory + "/old.json", directory + "/none.json"])

@@ -72,6 +72,68 @@ struct ResultsTests {
         #expect(faster.lines.first { $0.metric == "p99" }?.improved == true)
     }
 
+    @Test("runs under other loads are not compared: latency at another rate is not a change")
+    func differentLoads() throws {
+        let old = sampleReport(try [sampleResult(target: "a", throughput: 1_000, p50: 100, p99: 400)])
+        let busier = sampleReport(try [sampleResult(target: "a", throughput: 2_000, p50: 300, p99: 4_000, rate: 2_000)])
+        let comparison = ReportComparison(old: old, new: busier)
+        #expect(comparison.lines.isEmpty)
+        #expect(!comparison.hasRegression)
+        #expect(
+            comparison.differentLoads == [
+                .init(
+                    target: "a",
+                    old: ["open loop at 1,000 calls/s (poisson)"],
+                    new: ["open loop at 2,000 calls/s (poisson)"]
+                )
+            ]
+        )
+        #expect(comparison.unmatched.isEmpty)
+    }
+
+    @Test("a sweep's steps are compared rate by rate")
+    func sweepSteps() throws {
+        func sweep(_ steps: [(rate: Double, p99: Double)]) throws -> LoadReport {
+            let targets = try steps.map { step in
+                TargetRuns(
+                    target: "a",
+                    runs: [
+                        try sampleResult(target: "a", throughput: step.rate, p50: 100, p99: step.p99, rate: step.rate)
+                    ]
+                )
+            }
+            return LoadReport(scenario: "unary", description: "sweep", commit: nil, targets: targets)
+        }
+        let old = try sweep([(500, 400), (750, 500), (1_125.5, 900)])
+        let new = try sweep([(500, 410), (750, 1_000), (1_687.5, 9_000)])
+        let comparison = ReportComparison(old: old, new: new)
+        let p99 = comparison.lines.filter { $0.metric == "p99" }
+        #expect(p99.map(\.load) == ["open loop at 500 calls/s (poisson)", "open loop at 750 calls/s (poisson)"])
+        #expect(p99.map(\.regressed) == [false, true])
+        // Compared under some loads, so not listed as run under other loads only.
+        #expect(comparison.differentLoads.isEmpty)
+    }
+
+    @Test("more failed calls than 0.1 percentage points more is a regression, fewer an improvement")
+    func failedShare() throws {
+        var failing = try sampleResult(target: "a", throughput: 1_000, p50: 100, p99: 400)
+        failing.failed = 30
+        failing.failures = ["OVERLOADED": 30]
+        let old = sampleReport(try [sampleResult(target: "a", throughput: 1_000, p50: 100, p99: 400)])
+        let new = sampleReport([failing])
+        let worse = try #require(ReportComparison(old: old, new: new).lines.first { $0.metric == "failed" })
+        // 30 of the 10,000 calls due: 0.3 %.
+        #expect(worse.old == 0 && abs(worse.new - 0.003) < 1e-12)
+        #expect(worse.regressed)
+        #expect(ReportComparison(old: new, new: old).lines.first { $0.metric == "failed" }?.improved == true)
+        var few = failing
+        few.failed = 5
+        let within = try #require(
+            ReportComparison(old: old, new: sampleReport([few])).lines.first { $0.metric == "failed" }
+        )
+        #expect(!within.regressed && !within.improved)
+    }
+
     @Test("noisy repetitions widen what counts as noise")
     func noiseFromSpread() throws {
         let noisy = sampleReport(
