@@ -375,19 +375,28 @@ public struct CustomerHistoryStore: Sendable {
     }
 
     /// Customers from ``selectMonths(from:binds:)``'s rows.
+    ///
+    /// Each row's cells are decoded one by one as their concrete types. Decoding a row as one
+    /// 14-element tuple (`rows.decode((Int64, String, …).self)`) instantiated the tuple's type
+    /// metadata at run time for every row, and a reload spent most of its time there (`perf`).
     private static func decode(_ rows: PostgresRowSequence) async throws -> [CustomerMonths] {
         var customers: [CustomerMonths] = []
-        for try await (
-            crm, group, month, revenue, kag, discounts, returns, complaints, satisfaction, surveys, calls, first, last,
-            contract
-        )
-            in rows.decode(
-                (
-                    Int64, String, String, Double, Double, Double, Double, Double, Double?, Int32, Double, Int32?,
-                    Int32?, Int32?
-                ).self
-            )
-        {
+        for try await row in rows {
+            var cells = RowCells(row)
+            let crm = try cells.next(Int64.self)
+            let group = try cells.next(String.self)
+            let month = try cells.next(String.self)
+            let revenue = try cells.next(Double.self)
+            let kag = try cells.next(Double.self)
+            let discounts = try cells.next(Double.self)
+            let returns = try cells.next(Double.self)
+            let complaints = try cells.next(Double.self)
+            let satisfaction = try cells.nextOptional(Double.self)
+            let surveys = try cells.next(Int32.self)
+            let calls = try cells.next(Double.self)
+            let first = try cells.nextOptional(Int32.self)
+            let last = try cells.nextOptional(Int32.self)
+            let contract = try cells.nextOptional(Int32.self)
             let parts = month.split(separator: "-")
             guard parts.count == 2, let year = Int(parts[0]), let number = Int(parts[1]) else { continue }
             let activity = MonthlyActivity(
