@@ -207,8 +207,12 @@ public final class CustomerChangeFollower: Service, Sendable {
     private func reload(on connection: PostgresConnection, replaced generation: Int64?) async throws {
         let started = ContinuousClock.now
         let mark = self.changeMark()
-        let (customers, snapshot) = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
-        self.replaceAll(customers, mark, generation ?? 0)
+        // Read and handed over at low priority: the serving threads come first meanwhile.
+        let (customers, snapshot) = try await HistoryLoadingThread.run {
+            let (customers, snapshot) = try await CustomerHistoryStore.allMonths(on: connection, logger: self.logger)
+            self.replaceAll(customers, mark, generation ?? 0)
+            return (customers.count, snapshot)
+        }
         self.state.withLockedValue {
             $0.statistics.reloads += 1
             if generation != nil { $0.statistics.replacesLoaded += 1 }
@@ -219,7 +223,7 @@ public final class CustomerChangeFollower: Service, Sendable {
                 ? "customer histories reloaded to follow other scorers' changes"
                 : "customer histories reloaded: every history was replaced",
             metadata: [
-                "customers": "\(customers.count)", "generation": "\(generation ?? 0)",
+                "customers": "\(customers)", "generation": "\(generation ?? 0)",
                 "took": "\(ContinuousClock.now - started)",
             ]
         )
