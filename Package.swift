@@ -50,6 +50,10 @@ let package = Package(
             providers: [.apt(["liblz4-dev"])]
         ),
 
+        // Threads of their own for tasks that must not run on the cooperative pool, or must run
+        // at another priority.
+        .target(name: "ChurnThreads", swiftSettings: strictSettings),
+
         // Bytes only: the frame codec, the message runtime and the code generated from wire/.
         .target(
             name: "ChurnWire",
@@ -80,6 +84,7 @@ let package = Package(
             name: "ChurnRegistry",
             dependencies: [
                 "ChurnModel",
+                "ChurnThreads",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -254,6 +259,7 @@ let package = Package(
         .target(
             name: "ChurnTesting",
             dependencies: [
+                "ChurnThreads",
                 "ChurnTransport",
                 "ChurnCertificates",
                 .product(name: "Logging", package: "swift-log"),

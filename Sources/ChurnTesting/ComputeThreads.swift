@@ -1,4 +1,4 @@
-internal import Foundation
+public import ChurnThreads
 public import Testing
 
 /// Runs a test's work on ``ComputeThreads``, not on Swift concurrency's cooperative pool.
@@ -27,36 +27,7 @@ extension Trait where Self == ComputeThreadsTrait {
 /// Two threads that run the jobs of tasks preferring them, in the order they come: shared by
 /// every test with ``ComputeThreadsTrait`` and kept for the test process's life (a job that
 /// arrives after its test ended, from a task the test started, still finds them).
-public final class ComputeThreads: TaskExecutor, @unchecked Sendable {
+public enum ComputeThreads {
     /// The process's one instance.
-    public static let shared = ComputeThreads(threads: 2)
-
-    private let condition = NSCondition()
-    private var jobs: [UnownedJob] = []
-
-    private init(threads: Int) {
-        for index in 0..<threads {
-            let thread = Thread { [unowned self] in self.work() }
-            thread.name = "compute-\(index)"
-            thread.start()
-        }
-    }
-
-    public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        self.condition.lock()
-        self.jobs.append(job)
-        self.condition.signal()
-        self.condition.unlock()
-    }
-
-    private func work() {
-        while true {
-            self.condition.lock()
-            while self.jobs.isEmpty { self.condition.wait() }
-            let job = self.jobs.removeFirst()
-            self.condition.unlock()
-            job.runSynchronously(on: self.asUnownedTaskExecutor())
-        }
-    }
+    public static let shared = DedicatedThreads(count: 2, name: "compute")
 }
