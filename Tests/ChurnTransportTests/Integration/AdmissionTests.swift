@@ -10,8 +10,6 @@ import Testing
 /// retry hint, rather than sharing its CPU among more calls than it can finish in time.
 @Suite("Admission", .onOwnEventLoops)
 struct AdmissionTests {
-    struct HeldCallFailed: Error {}
-
     @Test("past its limit the server sheds calls with OVERLOADED and a retry hint, and serves again once calls end")
     func shedsAndRecovers() async throws {
         let metrics = TestMetrics()
@@ -31,41 +29,8 @@ struct AdmissionTests {
         ) { port in
             let connection = try await connect(port, tls: pki.clientTLS())
             defer { connection.close() }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Two batch calls, each admitted (its first frame answered) and then held open
-                // until its requests are finished below.
-                let (admitted, admittedFeed) = AsyncStream.makeStream(of: Void.self)
-                var feeds: [AsyncStream<ScoreBatchRequest>.Continuation] = []
-                for crm in 0..<2 {
-                    let (requests, feed) = AsyncStream.makeStream(of: ScoreBatchRequest.self)
-                    feed.yield(ScoreBatchRequest(crms: [UInt64(crm)]))
-                    feeds.append(feed)
-                    group.addTask {
-                        do {
-                            try await connection.bidirectional(
-                                ScoringService.scoreBatch,
-                                requests: requests,
-                                timeout: .seconds(120)
-                            ) { answers in
-                                for try await _ in answers { admittedFeed.yield() }
-                            }
-                        } catch {
-                            admittedFeed.finish()
-                            throw error
-                        }
-                    }
-                }
-                defer { for feed in feeds { feed.finish() } }
-                var admissions = admitted.makeAsyncIterator()
-                for _ in 0..<2 {
-                    guard await admissions.next() != nil else {
-                        // Surface the held call's own error, when it threw one.
-                        for feed in feeds { feed.finish() }
-                        try await group.waitForAll()
-                        throw HeldCallFailed()
-                    }
-                }
-
+            // Two batch calls, each admitted (its first frame answered) and held open.
+            try await withHeldBatchCalls(2, on: connection) {
                 do {
                     _ = try await connection.unary(ScoringService.score, ScoreRequest(crm: 3), timeout: .seconds(30))
                     Issue.record("a third call was served past the limit of 2")
@@ -81,8 +46,6 @@ struct AdmissionTests {
                 )
                 #expect(shed.totalValue == 1)
                 #expect(connection.isActive)
-                for feed in feeds { feed.finish() }
-                try await group.waitForAll()
             }
             // The held calls ended, so their places are free: the next call is served.
             let answer = try await connection.unary(ScoringService.score, ScoreRequest(crm: 5), timeout: .seconds(60))

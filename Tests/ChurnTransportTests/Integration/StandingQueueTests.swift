@@ -12,8 +12,6 @@ import Testing
 /// waited.
 @Suite("Standing queue", .onOwnEventLoops)
 struct StandingQueueTests {
-    struct HeldCallFailed: Error {}
-
     @Test("once no call has come in time for an interval, late calls are shed as standing_queue, until one does")
     func shedsWhileTheQueueStands() async throws {
         let metrics = TestMetrics()
@@ -31,30 +29,9 @@ struct StandingQueueTests {
         ) { port in
             let connection = try await connect(port, tls: pki.clientTLS())
             defer { connection.close() }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // One batch call held open: the server has another call in hand, as it does when
-                // calls queue.
-                let (admitted, admittedFeed) = AsyncStream.makeStream(of: Void.self)
-                let (requests, feed) = AsyncStream.makeStream(of: ScoreBatchRequest.self)
-                feed.yield(ScoreBatchRequest(crms: [1]))
-                defer { feed.finish() }
-                group.addTask {
-                    defer { admittedFeed.finish() }
-                    try await connection.bidirectional(
-                        ScoringService.scoreBatch,
-                        requests: requests,
-                        timeout: .seconds(120)
-                    ) { answers in
-                        for try await _ in answers { admittedFeed.yield() }
-                    }
-                }
-                var admissions = admitted.makeAsyncIterator()
-                guard await admissions.next() != nil else {
-                    feed.finish()
-                    try await group.waitForAll()
-                    throw HeldCallFailed()
-                }
-
+            // One batch call held open: the server has another call in hand, as it does when
+            // calls queue.
+            try await withHeldBatchCalls(1, on: connection) {
                 /// A Score call sent `late` ms before now, as its caller stamped it.
                 func call(late: Int64) async throws -> RPCError? {
                     let sentAt = WallClock.nowMilliseconds() - late
@@ -80,8 +57,6 @@ struct StandingQueueTests {
                     [("reason", "standing_queue")]
                 )
                 #expect(counted.totalValue == 1)
-                feed.finish()
-                try await group.waitForAll()
             }
         }
     }
