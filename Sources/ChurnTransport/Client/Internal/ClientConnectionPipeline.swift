@@ -4,7 +4,8 @@ internal import NIOHTTP2
 internal import NIOSSL
 internal import NIOTLS
 
-/// Builds a client connection's pipeline: TLS, a check that ALPN chose `h2`, then HTTP/2.
+/// Builds a client connection's pipeline: TLS, a check that ALPN chose `h2`, then HTTP/2 (its
+/// flushes gathered per pass of the event loop by a ``FlushCoalescingHandler``).
 /// `ready` completes with the stream multiplexer, or fails with the real reason (a certificate
 /// the client does not trust shows up here, not as a mysteriously closed stream).
 enum ClientConnectionPipeline {
@@ -54,6 +55,7 @@ enum ClientConnectionPipeline {
                 stream.streamResetFrameRateLimit.windowLength = .seconds(1)
                 stream.streamErrorRateLimit.maximumCount = RPCProtocol.clientServerResetsPerSecond
                 stream.streamErrorRateLimit.windowLength = .seconds(1)
+                try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
                 let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                     mode: .client,
                     connectionConfiguration: connection,
