@@ -1,12 +1,14 @@
 import ChurnTransport
 import ChurnWire
+import Testing
 
 /// A held call failed before it was admitted (its own error, when it threw one, comes first).
 struct HeldCallFailed: Error {}
 
-/// Opens `count` batch calls on `connection`, waits until each is admitted (its first frame
-/// answered), runs `body` while they are held open, then ends them and waits for them: the server
-/// has that many calls in progress throughout `body`.
+/// Opens `count` batch calls on `connection` (served by ``EchoService``), waits until each is
+/// admitted (its first frame answered with the CRM it sent, which it expects), runs `body` while
+/// they are held open, then ends them and waits for them: the server has that many calls in
+/// progress throughout `body`.
 func withHeldBatchCalls<Result: Sendable>(
     _ count: Int,
     on connection: RPCConnection,
@@ -26,7 +28,10 @@ func withHeldBatchCalls<Result: Sendable>(
                         requests: requests,
                         timeout: .seconds(120)
                     ) { answers in
-                        for try await _ in answers { admittedFeed.yield() }
+                        for try await answer in answers {
+                            #expect(answer.crms == [UInt64(crm)], "held call \(crm) got another call's answer")
+                            admittedFeed.yield()
+                        }
                     }
                 } catch {
                     admittedFeed.finish()
