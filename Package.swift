@@ -164,6 +164,7 @@ let package = Package(
             dependencies: [
                 "ChurnWire",
                 "ChurnTransport",
+                "ChurnClient",
                 "ChurnScorer",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -215,6 +216,7 @@ let package = Package(
                 "ChurnLoad",
                 "ChurnWire",
                 "ChurnTransport",
+                "ChurnClient",
                 "ChurnCertificates",
                 "ChurnRegistry",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -360,6 +362,7 @@ let package = Package(
             name: "ChurnLoadTests",
             dependencies: [
                 "ChurnLoad",
+                "ChurnClient",
                 "ChurnTransport",
                 "ChurnWire",
                 "ChurnTesting",

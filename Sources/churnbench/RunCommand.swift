@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChurnClient
 import ChurnLoad
 import ChurnTransport
 import ChurnWire
@@ -11,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a scenario against a scorer (started here unless --address) and any peers.",
         discussion: """
-            Targets run in turn within each repetition (ChurnGuard, floor, FastAPI; then again), \
+            Targets run in turn within each repetition (ChurnGuard, floor, ChurnClient, FastAPI; then again), \
             so all meet the same machine. Progress goes to standard error; the table of medians \
             to standard output; the JSON and SVG to --out.
             """
@@ -59,17 +60,26 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The targets a scenario loads: ChurnGuard (started here or at an address), then the floor
-    /// and FastAPI when asked for.
+    /// The targets a scenario loads: ChurnGuard (started here or at an address), then the floor,
+    /// the same scorer through ChurnClient and FastAPI when asked for.
     static func entries(
         for scenario: Scenario,
         options: TargetOptions,
         environment: BenchEnvironment
     ) async throws -> [ScenarioRunner.Entry] {
+        if options.sdk {
+            // Refused before anything starts.
+            guard scenario.kind == .unary else { throw ValidationError("--sdk runs with unary scenarios only") }
+            guard options.scorers == 1 else {
+                throw ValidationError("--sdk runs with one scorer: ChurnClient calls one address")
+            }
+        }
         var entries: [ScenarioRunner.Entry] = []
         let rows = FeatureRows.demo(count: 4_096)
         let address = options.address ?? scenario.address
         let connections: ConnectionSet
+        // Where ChurnClient calls with `--sdk`: the one scorer, and the certificates to call it with.
+        let sdkTarget: (target: RPCConnection.Target, tlsDirectory: String?)
         var scorerProcesses: [Int32] = []
         var customers: [CustomerKey] = []
         if let address {
@@ -80,6 +90,7 @@ struct RunCommand: AsyncParsableCommand {
                 scorerProcesses = [pid]
             }
             let scorer = try LocalAddress(parsing: address)
+            sdkTarget = (.init(host: scorer.host, port: scorer.port), options.tlsDir ?? scenario.tlsDirectory)
             connections = environment.connections(
                 to: RPCConnection.Target(host: scorer.host, port: scorer.port),
                 count: scenario.connections,
@@ -122,6 +133,7 @@ struct RunCommand: AsyncParsableCommand {
                 to: ports.map { .init(host: "127.0.0.1", port: $0) },
                 countEach: scenario.connections
             )
+            sdkTarget = (.init(host: "127.0.0.1", port: ports[0]), nil)
         }
         let model = try await environment.health(of: connections).model
         switch scenario.kind {
@@ -190,6 +202,43 @@ struct RunCommand: AsyncParsableCommand {
                         timeout: scenario.timeout
                     ),
                     serverProcesses: [floor.pid]
+                )
+            )
+        }
+        if options.sdk {
+            let client = ChurnClient(
+                configuration: ChurnClientConfiguration(
+                    target: sdkTarget.target,
+                    tls: environment.clientTLS(directory: sdkTarget.tlsDirectory),
+                    connections: scenario.connections,
+                    defaultTimeout: scenario.timeout
+                ),
+                eventLoopGroup: environment.eventLoops,
+                logger: environment.logger
+            )
+            // One call first, as for every target: a client that cannot call fails the run now.
+            do {
+                _ = try await client.health(timeout: .seconds(10))
+            } catch {
+                await client.close()
+                throw ValidationError("ChurnClient could not call the scorer at \(sdkTarget.target): \(error)")
+            }
+            entries.append(
+                .init(
+                    target: ClientScoreTarget(
+                        name: "churnclient unary"
+                            + (customers.isEmpty ? "" : " by CRM")
+                            + (scenario.topDrivers > 0 ? " + \(scenario.topDrivers) drivers" : ""),
+                        client: client,
+                        requests: ScoreRequests(
+                            rows: rows,
+                            schemaHash: model.featureSchemaHash,
+                            topDrivers: UInt32(scenario.topDrivers),
+                            customers: customers
+                        ),
+                        timeout: scenario.timeout
+                    ),
+                    serverProcesses: scorerProcesses
                 )
             )
         }

@@ -33,7 +33,7 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(help: "Halvings of the gap between the last good and first missed rate.")
     var refine = 3
 
-    @Option(help: "Which target to sweep: churnguard, floor or fastapi (which needs --fastapi).")
+    @Option(help: "Which target to sweep: churnguard, floor, sdk (ChurnClient) or fastapi (which needs --fastapi).")
     var sweepTarget = "churnguard"
 
     @OptionGroup var target: TargetOptions
@@ -49,8 +49,8 @@ struct SweepCommand: AsyncParsableCommand {
         guard self.p99BoundMs > 0, self.from > 0, self.to >= self.from, self.factor > 1, self.refine >= 0 else {
             throw ValidationError("need --p99-bound-ms > 0, 0 < --from ≤ --to, --factor > 1 and --refine ≥ 0")
         }
-        guard ["churnguard", "floor", "fastapi"].contains(self.sweepTarget) else {
-            throw ValidationError("--sweep-target is churnguard, floor or fastapi, not '\(self.sweepTarget)'")
+        guard ["churnguard", "floor", "sdk", "fastapi"].contains(self.sweepTarget) else {
+            throw ValidationError("--sweep-target is churnguard, floor, sdk or fastapi, not '\(self.sweepTarget)'")
         }
         guard self.load.rate == nil, self.load.concurrency == nil else {
             throw ValidationError(
@@ -64,6 +64,7 @@ struct SweepCommand: AsyncParsableCommand {
         base.repetitions = 1
         var options = self.target
         options.floor = self.sweepTarget == "floor"
+        options.sdk = self.sweepTarget == "sdk"
         let environment = try BenchEnvironment()
         do {
             let entries = try await RunCommand.entries(for: base, options: options, environment: environment)
@@ -71,8 +72,9 @@ struct SweepCommand: AsyncParsableCommand {
             switch self.sweepTarget {
             case "churnguard": wanted = "churnguard"
             case "floor": wanted = "transport floor"
+            case "sdk": wanted = "churnclient"
             case "fastapi": wanted = "fastapi"
-            default: throw ValidationError("--sweep-target is churnguard, floor or fastapi")
+            default: throw ValidationError("--sweep-target is churnguard, floor, sdk or fastapi")
             }
             guard let entry = entries.first(where: { $0.target.name.hasPrefix(wanted) }) else {
                 throw ValidationError("no \(wanted) target: give --fastapi for the FastAPI peer")

@@ -9,7 +9,9 @@ struct ChurnBenchCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test("run starts a scorer and the floor, loads both and writes the result, its plot and a table")
+    @Test(
+        "run starts a scorer and the floor, loads both and the scorer through ChurnClient, and writes the result, its plot and a table"
+    )
     func runWritesResults() async throws {
         let churnbench = try BuiltExecutable("churnbench", packageRoot: Self.root)
         let out = NSTemporaryDirectory() + "churnbench-test-\(UUID().uuidString)"
@@ -17,14 +19,16 @@ struct ChurnBenchCommandTests {
         let outcome = try await churnbench.run(
             [
                 "run", Self.root.path + "/bench/scenarios/unary.toml", "--rate", "100", "--duration", "1",
-                "--warmup", "0.5", "--repetitions", "1", "--floor", "--out", out, "--label", "test", "--quiet",
+                "--warmup", "0.5", "--repetitions", "1", "--floor", "--sdk", "--out", out, "--label", "test",
+                "--quiet",
             ]
         )
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(outcome.output.contains("| churnguard unary | 100 → "))
         #expect(outcome.output.contains("| transport floor | 100 → "))
+        #expect(outcome.output.contains("| churnclient unary | 100 → "))
         let report = try LoadReport(contentsOf: out + "/test.json")
-        #expect(report.targets.map(\.target) == ["churnguard unary", "transport floor"])
+        #expect(report.targets.map(\.target) == ["churnguard unary", "transport floor", "churnclient unary"])
         for target in report.targets {
             #expect(target.runs.count == 1)
             #expect(target.median.failed == 0)
@@ -280,7 +284,15 @@ struct ChurnBenchCommandTests {
             ),
             (
                 ["sweep", scenario, "--p99-bound-ms", "5", "--sweep-target", "grpc"],
-                "--sweep-target is churnguard, floor or fastapi, not 'grpc'"
+                "--sweep-target is churnguard, floor, sdk or fastapi, not 'grpc'"
+            ),
+            (
+                ["run", Self.root.path + "/bench/scenarios/batch.toml", "--sdk"],
+                "--sdk runs with unary scenarios only"
+            ),
+            (
+                ["run", scenario, "--sdk", "--scorers", "2"],
+                "--sdk runs with one scorer: ChurnClient calls one address"
             ),
         ] {
             let outcome = try await churnbench.run(arguments + ["--quiet"])

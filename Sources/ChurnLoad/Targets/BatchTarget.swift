@@ -63,7 +63,7 @@ public struct BatchTarget: EventLoopLoadTarget {
             }
             return .answered(rows: rows)
         } catch let error as RPCError {
-            return Self.outcome(of: error)
+            return .failed(error)
         } catch {
             return .failed(code: "UNAVAILABLE", message: "\(error)")
         }
@@ -83,15 +83,11 @@ public struct BatchTarget: EventLoopLoadTarget {
             case .success(let answer):
                 completion(.answered(rows: answer.crms.count))
             case .failure(let error as RPCError):
-                completion(Self.outcome(of: error))
+                completion(.failed(error))
             case .failure(let error):
                 completion(.failed(code: "UNAVAILABLE", message: "\(error)"))
             }
         }
-    }
-
-    private static func outcome(of error: RPCError) -> CallOutcome {
-        .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
     }
 
     public func close() async {

@@ -59,7 +59,7 @@ public struct IngestTarget: LoadTarget {
             }
             return .answered(rows: events.count)
         } catch {
-            return .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
+            return .failed(error)
         }
     }
 

@@ -8,10 +8,7 @@ public import NIOCore
 public struct ScoreTarget: EventLoopLoadTarget {
     public let name: String
     private let connections: ConnectionSet
-    private let rows: [[Double]]
-    private let customers: [CustomerKey]
-    private let schemaHash: UInt64
-    private let topDrivers: UInt32
+    private let requests: ScoreRequests
     private let timeout: Duration
     private let onAnswer: (@Sendable (Answer) -> Void)?
 
@@ -45,21 +42,17 @@ public struct ScoreTarget: EventLoopLoadTarget {
         customers: [CustomerKey] = [],
         onAnswer: (@Sendable (Answer) -> Void)? = nil
     ) {
-        precondition(!rows.isEmpty || !customers.isEmpty, "a score target needs feature rows or customers")
         self.onAnswer = onAnswer
         self.name = name
         self.connections = connections
-        self.rows = rows
-        self.customers = customers
-        self.schemaHash = schemaHash
-        self.topDrivers = topDrivers
+        self.requests = ScoreRequests(rows: rows, schemaHash: schemaHash, topDrivers: topDrivers, customers: customers)
         self.timeout = timeout
     }
 
     public var eventLoops: [any EventLoop] { self.connections.eventLoops }
 
     public func call(_ index: Int) async -> CallOutcome {
-        let request = self.request(index)
+        let request = self.requests.request(index)
         do {
             let connection = try await self.connections.connection(for: index)
             let sentAt = ContinuousClock.now
@@ -67,7 +60,7 @@ public struct ScoreTarget: EventLoopLoadTarget {
             self.onAnswer?(Answer(index: index, response: response, sentAt: sentAt, answeredAt: .now))
             return .answered(rows: 1)
         } catch {
-            return Self.outcome(of: error)
+            return .failed(error)
         }
     }
 
@@ -79,7 +72,7 @@ public struct ScoreTarget: EventLoopLoadTarget {
         }
         let sentAt = ContinuousClock.now
         let onAnswer = self.onAnswer
-        connection.startUnary(ScoringService.score, self.request(index), timeout: self.timeout).whenComplete {
+        connection.startUnary(ScoringService.score, self.requests.request(index), timeout: self.timeout).whenComplete {
             result in
             switch result {
             case .success(let response):
@@ -87,48 +80,13 @@ public struct ScoreTarget: EventLoopLoadTarget {
                 completion(.answered(rows: 1))
             case .failure(let error):
                 completion(
-                    Self.outcome(
-                        of: error as? RPCError ?? RPCError(.unavailable, "the call failed: \(error)", cause: error)
-                    )
+                    .failed(error as? RPCError ?? RPCError(.unavailable, "the call failed: \(error)", cause: error))
                 )
             }
         }
     }
 
-    /// Call `index`'s request: another CRM number and feature row, or another held customer.
-    private func request(_ index: Int) -> ScoreRequest {
-        if self.customers.isEmpty {
-            return ScoreRequest(
-                crm: UInt64(1_000_000 + index),
-                productGroup: "fuel_cards",
-                featureSchemaHash: self.schemaHash,
-                features: self.rows[index % self.rows.count],
-                topDrivers: self.topDrivers
-            )
-        }
-        // 7,919 is prime: unless the count is a multiple of it, each round calls every customer
-        // once, in a scattered order.
-        let count = self.customers.count
-        let customer = self.customers[(index % count) * 7_919 % count]
-        return ScoreRequest(crm: customer.crm, productGroup: customer.productGroup, topDrivers: self.topDrivers)
-    }
-
-    private static func outcome(of error: RPCError) -> CallOutcome {
-        .failed(code: error.status.schemaName ?? "status \(error.status.rawValue)", message: error.message)
-    }
-
     public func close() async {
         await self.connections.close()
-    }
-}
-
-/// A customer a scorer holds: its CRM number and product group.
-public struct CustomerKey: Sendable, Hashable {
-    public var crm: UInt64
-    public var productGroup: String
-
-    public init(crm: UInt64, productGroup: String) {
-        self.crm = crm
-        self.productGroup = productGroup
     }
 }

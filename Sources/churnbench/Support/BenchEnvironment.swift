@@ -94,17 +94,18 @@ final class BenchEnvironment: @unchecked Sendable {
     func connections(to targets: [RPCConnection.Target], countEach: Int, tlsDirectory: String? = nil) -> ConnectionSet {
         ConnectionSet(
             targets: targets,
-            tls: tlsDirectory.map {
-                ClientTLS(
-                    trustRoots: "\($0)/ca.pem",
-                    certificateChain: "\($0)/client.pem",
-                    privateKey: "\($0)/client.key"
-                )
-            } ?? self.clientTLS,
+            tls: self.clientTLS(directory: tlsDirectory),
             countEach: countEach,
             eventLoopGroup: self.eventLoops,
             logger: self.logger
         )
+    }
+
+    /// The client certificates of a `churnguard certs dev` folder, or this environment's when nil.
+    func clientTLS(directory: String?) -> ClientTLS {
+        directory.map {
+            ClientTLS(trustRoots: "\($0)/ca.pem", certificateChain: "\($0)/client.pem", privateKey: "\($0)/client.key")
+        } ?? self.clientTLS
     }
 
     /// Asks a scorer which model it serves (for the feature-schema hash calls must send).

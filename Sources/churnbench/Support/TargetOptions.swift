@@ -32,6 +32,14 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "Also run the transport floor: a bare HTTP/2 + TLS server on the same stack answering fixed bytes.")
     var floor = false
 
+    @Flag(
+        help: """
+            Also call the same scorer through ChurnClient, the Swift SDK (one task per call awaiting `score`, its \
+            pooled connections and retries): what a Swift service calling it gets. Unary scenarios, one scorer.
+            """
+    )
+    var sdk = false
+
     @Option(
         help:
             "Also load a FastAPI peer at host:port on the loopback (bench/peers/fastapi), with the same rows and rate."

@@ -13,6 +13,32 @@ func withFixedAnswerServer<Result: Sendable>(
     connections: Int = 2,
     _ body: (ConnectionSet) async throws -> Result
 ) async throws -> Result {
+    try await withFixedAnswerServerPort(answer: answer, delay: delay) { port, tls in
+        let set = ConnectionSet(
+            target: .init(host: "127.0.0.1", port: port),
+            tls: tls,
+            count: connections,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: quietLogger()
+        )
+        do {
+            let result = try await body(set)
+            await set.close()
+            return result
+        } catch {
+            await set.close()
+            throw error
+        }
+    }
+}
+
+/// Runs a ``FixedAnswerServer`` on 127.0.0.1 for `body`, which gets its port and the TLS a
+/// client calls it with (no client certificate is asked for).
+func withFixedAnswerServerPort<Result: Sendable>(
+    answer: ByteBuffer = FixedAnswers.score(),
+    delay: @escaping @Sendable (ContinuousClock.Instant) -> Duration = { _ in .zero },
+    _ body: (_ port: Int, _ tls: ClientTLS) async throws -> Result
+) async throws -> Result {
     let certificates = try TestCertificates()
     defer { certificates.remove() }
     let serverLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -28,21 +54,7 @@ func withFixedAnswerServer<Result: Sendable>(
     )
     defer { serverLoops.shutdownGracefully { _ in } }
     return try await withListeningService(server.run, ports: ports) { port in
-        let set = ConnectionSet(
-            target: .init(host: "127.0.0.1", port: port),
-            tls: certificates.clientTLS(presentCertificate: false),
-            count: connections,
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: quietLogger()
-        )
-        do {
-            let result = try await body(set)
-            await set.close()
-            return result
-        } catch {
-            await set.close()
-            throw error
-        }
+        try await body(port, certificates.clientTLS(presentCertificate: false))
     }
 }
 
