@@ -125,7 +125,7 @@ def main():
                         "medians of the repetitions; latency from the intended send time (open loop, Poisson arrivals).\n")
 
     sweeps = {t: Sweeps(rounds(args.results, f"peers-sweep-unary-{t}", args.date), UNARY_BOUND_US, 0)
-              for t in ("churnguard", "floor", "grpc", "fastapi")}
+              for t in ("churnguard", "floor", "sdk", "grpc", "fastapi")}
     batch = {t: Sweeps(rounds(args.results, f"peers-sweep-batch-{t}", args.date), BATCH_BOUND_US, 1)
              for t in ("churnguard", "grpc", "fastapi")}
     count = max([len(v.bests) for v in list(sweeps.values()) + list(batch.values())] + [0])
@@ -135,11 +135,13 @@ def main():
               + (f" {count} rounds, each sweeping every target in turn: the median round's rate and p99, "
                  "each round's rate in brackets; a goal's ratio is the median of the rounds' ratios." if count > 1 else ""),
               "", "| target | unary calls/s | its p99 | batch rows/s | its p99 |", "|---|---|---|---|---|"]
-    for target in ("churnguard", "floor", "grpc", "fastapi"):
+    for target in ("churnguard", "floor", "sdk", "grpc", "fastapi"):
         unary = sweeps.get(target)
         rows = batch.get(target)
+        if not unary and not rows:
+            continue
         lines.append(
-            f"| {target} | {'-' if not unary else f'{unary.median()[0]:,.0f}{unary.spread()}'} "
+            f"| {'churnguard via ChurnClient' if target == 'sdk' else target} | {'-' if not unary else f'{unary.median()[0]:,.0f}{unary.spread()}'} "
             f"| {time(unary.median()[2]) if unary else '-'} "
             f"| {'-' if not rows else f'{rows.median()[1]:,.0f}{rows.spread()}'} | {time(rows.median()[2]) if rows else '-'} |")
     lines.append("")
@@ -182,6 +184,33 @@ def main():
     if most("churnguard unary") and most("fastapi unary"):
         r = ratio(most("churnguard unary"), most("fastapi unary"))
         goals.append(f"- Maximum unary calls/s (closed loop) ≥ 10× FastAPI's: {r:.1f}× → {verdict(r >= 10)}")
+    # ChurnClient against gRPC's client: both awaited from a task per call, so the callers spend
+    # alike. Not a goal of its own; it says what the goals' ratios are when both sides are called
+    # as Swift services call them.
+    sdk = sweeps.get("sdk")
+    like = []
+    if sdk and grpc:
+        like.append(f"- Throughput at equal p99 (≤ {UNARY_BOUND_US / 1000:.0f} ms), ChurnClient against gRPC's client: "
+                    f"{sdk.ratio(grpc):.2f}×")
+    for rate in (1000, 2000):
+        if os.path.exists(path(f"peers-unary-{rate}")):
+            medians = {t["target"]: t["median"] for t in load(path(f"peers-unary-{rate}"))["targets"]}
+            ours, theirs = medians.get("churnclient unary"), medians.get("grpc-swift unary")
+            if ours and theirs:
+                like.append(f"- p99 at {rate:,} calls/s, ChurnClient against gRPC's client: {time(ours['latency']['p99'])} vs "
+                            f"{time(theirs['latency']['p99'])} = {ours['latency']['p99'] / theirs['latency']['p99']:.2f}×")
+    if most("churnclient unary") and most("grpc-swift unary"):
+        like.append(f"- Maximum unary throughput (closed loop), ChurnClient against gRPC's client: "
+                    f"{most('churnclient unary'):,.0f} vs {most('grpc-swift unary'):,.0f} calls/s = "
+                    f"{ratio(most('churnclient unary'), most('grpc-swift unary')):.2f}×")
+    if sdk and cg:
+        like.append(f"- ChurnClient against churnbench's generator, sweeps: {sdk.ratio(cg):.2f}×")
+    if like:
+        lines += ["## Called as Swift services call them", "",
+                  "churnbench's generator starts each ChurnGuard call on its connection's event loop, the least a "
+                  "caller can spend; the gRPC peer's client is awaited from a task per call. ChurnClient is "
+                  "awaited the same way, so these ratios compare the two clients as Swift services use them.", ""]
+        lines += like + [""]
     lines += ["## Goals (issue 6)", "",
               "Throughput is read two ways: the highest rate whose p99 stays under the bound (sweeps), and "
               "the most calls a target answers (closed loop). Both are printed; neither replaces the other.", ""]
