@@ -136,6 +136,9 @@ struct RunCommand: AsyncParsableCommand {
             sdkTarget = (.init(host: "127.0.0.1", port: ports[0]), nil)
         }
         let model = try await environment.health(of: connections).model
+        // Every connection of the generator is open before ChurnClient's (--sdk), so that the
+        // scorer gives the generator's connections a loop each.
+        try await connections.openAll()
         switch scenario.kind {
         case .unary:
             entries.append(

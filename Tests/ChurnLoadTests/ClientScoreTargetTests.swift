@@ -28,10 +28,11 @@ struct ClientScoreTargetTests {
         )
     }
 
+    /// 100 calls/s for a second, with no warm-up: every call the server sees is one of the run's.
     static let hundredPerSecond = LoadRunConfiguration(
         mode: .open(ArrivalSchedule(rate: 100, process: .constant)),
         duration: .seconds(1),
-        warmup: .milliseconds(200)
+        warmup: .zero
     )
 
     @Test("every call is a task awaiting the client's score, and every answer counts")
@@ -67,15 +68,7 @@ struct ClientScoreTargetTests {
                 tls: tls,
                 retry: RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(1), maxBackoff: .milliseconds(1))
             )
-            // No warm-up, so that every call the server saw is one of the run's.
-            let result = await LoadRunner.run(
-                target,
-                LoadRunConfiguration(
-                    mode: .open(ArrivalSchedule(rate: 100, process: .constant)),
-                    duration: .seconds(1),
-                    warmup: .zero
-                )
-            )
+            let result = await LoadRunner.run(target, Self.hundredPerSecond)
             await target.close()
             return result
         }

@@ -101,6 +101,19 @@ public final class ConnectionSet: Sendable {
         throw RPCError(.unavailable, "the connection closed")
     }
 
+    /// Opens every slot's connection, one after another, before a run. A server spreads the
+    /// connections it accepts over its event loops in the order they arrive, so opening them in
+    /// turn, before anything else connects to it, gives this set's connections one loop each
+    /// (a set of 2 on a 2-loop server: both loops). Left to open at their first calls, they could
+    /// share a loop with a connection another client opened in between.
+    ///
+    /// - Throws: ``RPCError`` `UNAVAILABLE` when one cannot connect.
+    public func openAll() async throws(RPCError) {
+        for number in self.slots.indices {
+            _ = try await self.connection(for: number)
+        }
+    }
+
     /// Closes every connection.
     public func close() async {
         for slot in self.slots {
