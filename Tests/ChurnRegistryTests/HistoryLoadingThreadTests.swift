@@ -5,8 +5,16 @@ import Testing
 
 @Suite("HistoryLoadingThread: a reload of every history runs at a lower priority, awaits included")
 struct HistoryLoadingThreadTests {
-    /// The calling thread's name (synchronous: `Thread.current` is not for async code).
-    static func threadName() -> String { Thread.current.name ?? "?" }
+    /// The calling thread's name as the system knows it (what `top` and `perf` show); synchronous,
+    /// since the current thread is not for async code.
+    static func threadName() -> String {
+        #if os(Linux)
+        let comm = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+        return comm?.trimmingCharacters(in: .newlines) ?? "?"
+        #else
+        return Thread.current.name ?? "?"
+        #endif
+    }
 
     @Test("the work runs on the loading thread at the loader's nice value, across its awaits, and returns its value")
     func lowerPriority() async throws {
